@@ -1,0 +1,40 @@
+from allauth.account.models import EmailAddress
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import transaction
+
+from accounts.models import Role, User
+from accounts.services import user_setup
+
+DEMO_PASSWORD = "interviewnode-demo"
+DEMO_USERS = [
+    ("candidate@example.com", Role.CANDIDATE, "Casey", "Candidate"),
+    ("coach@example.com", Role.COACH, "Cora", "Coach"),
+    ("curator@example.com", Role.CURATOR, "Cyrus", "Curator"),
+    ("admin@example.com", Role.ADMIN, "Ada", "Admin"),
+]
+
+
+class Command(BaseCommand):
+    help = "Load the question bank and create the demo users (idempotent)."
+
+    def handle(self, *args, **options):
+        call_command("load_bank", stdout=self.stdout)
+        with transaction.atomic():
+            for email, role, first_name, last_name in DEMO_USERS:
+                user, created = User.objects.get_or_create(
+                    email=email, defaults={"first_name": first_name, "last_name": last_name}
+                )
+                if created:
+                    user.set_password(DEMO_PASSWORD)
+                    user.save()
+                user_setup(user=user, role=role)
+                if role == Role.ADMIN and not user.is_superuser:
+                    user.is_superuser = user.is_staff = True
+                    user.save(update_fields=["is_superuser", "is_staff"])
+                EmailAddress.objects.update_or_create(
+                    user=user, email=email, defaults={"verified": True, "primary": True}
+                )
+        self.stdout.write(self.style.SUCCESS("Demo users (password for all: %s):" % DEMO_PASSWORD))
+        for email, role, *_ in DEMO_USERS:
+            self.stdout.write(f"  {role.label:<10} {email}")

@@ -1,0 +1,32 @@
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from rest_framework.routers import SimpleRouter
+
+from accounts.api import TokenCreateApi
+from questions.api import BenchBaselineApi, QuestionViewSet, TaxonomyApi
+
+from . import views
+
+router = SimpleRouter()
+router.register("questions", QuestionViewSet, basename="question")
+
+api_v1 = [
+    path("auth/token/", TokenCreateApi.as_view(), name="token"),
+    path("taxonomy/", TaxonomyApi.as_view(), name="taxonomy"),
+    *router.urls,
+]
+if settings.BENCHMARK_ENDPOINTS:
+    api_v1.append(path("bench/baseline/<int:pk>/", BenchBaselineApi.as_view(), name="bench-baseline"))
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("questions/", include("questions.urls")),
+    path("profile/", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
+    path("admin/", admin.site.urls),
+    path("api/v1/", include((api_v1, "api"))),
+    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
+    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api-docs"),
+]

@@ -1,0 +1,99 @@
+from __future__ import annotations
+
+from django.db import transaction
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from interviewnode.errors import ApplicationError
+
+from . import bank
+from .filters import QuestionFilter
+from .models import Question
+from .selectors import published_questions, taxonomy
+from .serializers import (
+    QuestionDetailSerializer,
+    QuestionListSerializer,
+    QuestionWriteSerializer,
+    TaxonomySerializer,
+)
+
+
+class TaxonomyApi(APIView):
+    permission_classes = [permissions.AllowAny]
+
+    @extend_schema(responses=TaxonomySerializer)
+    def get(self, request):
+        return Response(TaxonomySerializer(taxonomy()).data)
+
+
+class CuratorWrites(permissions.DjangoModelPermissions):
+    """Anyone signed in reads; writing needs the curator's add/change permission."""
+
+    perms_map = {**permissions.DjangoModelPermissions.perms_map, "GET": [], "HEAD": [], "OPTIONS": []}
+
+
+_FILTER_PARAMETERS = [
+    OpenApiParameter(name, description=f"{name} slug(s), comma-separated for several")
+    for name in ("role", "level", "company", "category", "difficulty", "kind", "topic")
+] + [OpenApiParameter("q", description="Full-text search in titles and prompts")]
+
+
+@extend_schema(parameters=_FILTER_PARAMETERS)
+class QuestionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Published questions. Curators also create (POST) and change (PATCH) questions."""
+
+    permission_classes = [permissions.IsAuthenticated, CuratorWrites]
+    filterset_class = QuestionFilter
+
+    def get_queryset(self):
+        queryset = published_questions()
+        if self.action == "retrieve":
+            queryset = queryset.prefetch_related("choices")
+        return queryset
+
+    def get_serializer_class(self):
+        return QuestionDetailSerializer if self.action == "retrieve" else QuestionListSerializer
+
+    @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionWriteSerializer})
+    def create(self, request):
+        data = self._input(request)
+        if Question.objects.filter(slug=data.get("slug")).exists():
+            raise ApplicationError(f"A question with the slug {data['slug']!r} exists already.", code="conflict", status_code=409)
+        return self._save(data, request, status.HTTP_201_CREATED)
+
+    @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWriteSerializer})
+    def partial_update(self, request, pk=None):
+        question = get_object_or_404(bank.export_queryset(), pk=pk)
+        data = {**bank.export_row(question), **self._input(request), "slug": question.slug}
+        return self._save(data, request, status.HTTP_200_OK)
+
+    def _input(self, request) -> dict:
+        serializer = QuestionWriteSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        return {key: request.data[key] for key in serializer.validated_data}
+
+    def _save(self, data: dict, request, status_code: int) -> Response:
+        with transaction.atomic():
+            bank.import_rows([bank.Row("request", 1, data)], user=request.user)
+        question = bank.export_queryset().get(slug=data["slug"])
+        return Response({"id": question.id, **bank.export_row(question)}, status=status_code)
+
+    def get_permissions(self):
+        if self.action in ("create", "partial_update"):
+            self.queryset = Question.objects.all()  # DjangoModelPermissions reads the model from here
+        return super().get_permissions()
+
+
+class BenchBaselineApi(APIView):
+    """One row by primary key through the same stack, for bench/ to compare against."""
+
+    @extend_schema(exclude=True)
+    def get(self, request, pk: int):
+        return Response(get_object_or_404(Question.objects.values("id", "slug", "title"), pk=pk))

@@ -1,0 +1,122 @@
+from __future__ import annotations
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from interviewnode.markdown import render_markdown
+
+from .models import Choice, Question
+
+
+class TaxonomyItemSerializer(serializers.Serializer):
+    slug = serializers.SlugField()
+    name = serializers.CharField()
+
+
+class LevelSerializer(TaxonomyItemSerializer):
+    short_name = serializers.CharField()
+    preparation_split = serializers.SerializerMethodField()
+
+    @extend_schema_field(serializers.DictField(child=serializers.IntegerField()))
+    def get_preparation_split(self, level) -> dict:
+        return {
+            "coding": level.prep_coding,
+            "ml": level.prep_ml,
+            "system_design": level.prep_system_design,
+            "behavioral": level.prep_behavioral,
+        }
+
+
+class CompanySerializer(TaxonomyItemSerializer):
+    stages = serializers.CharField()
+    weighs = serializers.CharField()
+
+
+class TaxonomySerializer(serializers.Serializer):
+    roles = TaxonomyItemSerializer(many=True)
+    levels = LevelSerializer(many=True)
+    companies = CompanySerializer(many=True)
+    categories = TaxonomyItemSerializer(many=True)
+
+
+def _slugs():
+    return serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
+
+
+class QuestionListSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    roles = _slugs()
+    levels = _slugs()
+    companies = _slugs()
+    topics = _slugs()
+
+    class Meta:
+        model = Question
+        fields = [
+            "id", "slug", "title", "kind", "category", "difficulty", "roles", "levels", "companies",
+            "topics", "time_budget_seconds",
+        ]  # fmt: skip
+
+
+class ChoiceSerializer(serializers.ModelSerializer):
+    """A choice as a candidate sees it: never whether it is correct."""
+
+    class Meta:
+        model = Choice
+        fields = ["id", "text"]
+
+
+class RubricAnchorSerializer(serializers.Serializer):
+    score = serializers.IntegerField()
+    label = serializers.CharField()
+    description = serializers.CharField()
+
+
+class RubricCriterionSerializer(serializers.Serializer):
+    key = serializers.CharField()
+    name = serializers.CharField()
+    description = serializers.CharField()
+    weight = serializers.FloatField()
+    anchors = RubricAnchorSerializer(many=True)
+
+
+class QuestionDetailSerializer(QuestionListSerializer):
+    prompt_html = serializers.SerializerMethodField()
+    choices = ChoiceSerializer(many=True, read_only=True)
+    allows_multiple_choices = serializers.BooleanField(read_only=True)
+    rubric = RubricCriterionSerializer(source="effective_rubric", many=True, read_only=True)
+
+    class Meta(QuestionListSerializer.Meta):
+        fields = [
+            *QuestionListSerializer.Meta.fields,
+            "prompt", "prompt_html", "choices", "allows_multiple_choices", "rubric", "language",
+            "starter_code", "provenance",
+        ]  # fmt: skip
+
+    def get_prompt_html(self, question) -> str:
+        return str(render_markdown(question.prompt))
+
+
+class QuestionWriteSerializer(serializers.Serializer):
+    """A question as curators write it: the same fields as a row of the bank's JSON import."""
+
+    slug = serializers.CharField(required=False)
+    title = serializers.CharField(required=False)
+    kind = serializers.CharField(required=False)
+    category = serializers.CharField(required=False)
+    difficulty = serializers.CharField(required=False)
+    status = serializers.CharField(required=False)
+    roles = serializers.ListField(child=serializers.CharField(), required=False)
+    levels = serializers.ListField(child=serializers.CharField(), required=False)
+    companies = serializers.ListField(child=serializers.CharField(), required=False)
+    topics = serializers.ListField(child=serializers.CharField(), required=False)
+    time_minutes = serializers.FloatField(required=False)
+    weight = serializers.IntegerField(required=False)
+    provenance = serializers.CharField(required=False, allow_blank=True)
+    prompt = serializers.CharField(required=False)
+    reference_answer = serializers.CharField(required=False, allow_blank=True)
+    explanation = serializers.CharField(required=False, allow_blank=True)
+    language = serializers.CharField(required=False, allow_blank=True)
+    starter_code = serializers.CharField(required=False, allow_blank=True)
+    choices = serializers.ListField(child=serializers.DictField(), required=False)
+    rubric = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True)
