@@ -1,0 +1,116 @@
+from __future__ import annotations
+
+import factory
+from allauth.account.models import EmailAddress
+
+from accounts.models import Role, User
+from accounts.services import user_setup
+from questions.models import Category, Choice, Company, Level, Question, Role as JobRole, Topic
+from questions.services import revision_record
+
+PASSWORD = "correct-horse-battery-staple"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"user{n}@example.com")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def role(user, create, extracted, **kwargs):
+        user.save()
+        if create:
+            user_setup(user=user, role=extracted or Role.CANDIDATE)
+            EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+
+
+def category(slug: str = "ml-theory") -> Category:
+    return Category.objects.get(slug=slug)
+
+
+class QuestionFactory(factory.django.DjangoModelFactory):
+    """A published written question in the loaded taxonomy; pass roles=/levels=/… as slug lists."""
+
+    class Meta:
+        model = Question
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"question-{n}")
+    title = factory.Sequence(lambda n: f"Question number {n}")
+    prompt = "Explain the idea and give an example."
+    reference_answer = "The secret reference answer."
+    kind = Question.Kind.WRITTEN
+    category = factory.LazyFunction(category)
+    difficulty = Question.Difficulty.MEDIUM
+    status = Question.Status.PUBLISHED
+
+    @factory.post_generation
+    def roles(question, create, extracted, **kwargs):
+        question.roles.set(JobRole.objects.filter(slug__in=extracted or ["ml-engineer"]))
+
+    @factory.post_generation
+    def levels(question, create, extracted, **kwargs):
+        question.levels.set(Level.objects.filter(slug__in=extracted or ["mid"]))
+
+    @factory.post_generation
+    def companies(question, create, extracted, **kwargs):
+        question.companies.set(Company.objects.filter(slug__in=extracted or []))
+
+    @factory.post_generation
+    def topics(question, create, extracted, **kwargs):
+        topics = [Topic.objects.get_or_create(slug=s, defaults={"name": s})[0] for s in extracted or []]
+        question.topics.set(topics)
+
+    @factory.post_generation
+    def choices(question, create, extracted, **kwargs):
+        """choices=[("text", True), ("other", False)] makes it a multiple-choice question."""
+        if extracted:
+            question.kind = Question.Kind.MULTIPLE_CHOICE
+            question.explanation = "Why the right choice is right."
+            question.save()
+            for position, (text, correct) in enumerate(extracted, 1):
+                Choice.objects.create(question=question, position=position, text=text, is_correct=correct)
+        revision_record(question=question, user=None)
+
+
+def questions_bulk_create(
+    count: int,
+    *,
+    prefix: str = "bulk",
+    roles: tuple[str, ...] = ("ml-engineer", "applied-scientist", "data-scientist"),
+    levels: tuple[str, ...] = ("mid", "senior"),
+    companies: tuple[str, ...] = ("google", "meta", "amazon"),
+    topics: tuple[str, ...] = ("regularization", "transformers"),
+    status: str = Question.Status.PUBLISHED,
+) -> list[Question]:
+    """Many published questions at once (bulk inserts), each tagged with every given role, level, …
+
+    For tests that need hundreds of rows, where QuestionFactory's per-row queries would be slow.
+    """
+    questions = Question.objects.bulk_create(
+        Question(
+            slug=f"{prefix}-{n}",
+            title=f"{prefix.title()} question {n:04d}",
+            prompt=f"Prompt of {prefix} question {n}.",
+            reference_answer="The secret reference answer.",
+            category=category(),
+            status=status,
+        )
+        for n in range(count)
+    )
+    topic_rows = [Topic.objects.get_or_create(slug=s, defaults={"name": s})[0] for s in topics]
+    for field, tags in (
+        ("roles", JobRole.objects.filter(slug__in=roles)),
+        ("levels", Level.objects.filter(slug__in=levels)),
+        ("companies", Company.objects.filter(slug__in=companies)),
+        ("topics", topic_rows),
+    ):
+        through = getattr(Question, field).through
+        column = f"{through._meta.get_field(field[:-1] if field != 'companies' else 'company').attname}"
+        through.objects.bulk_create(
+            through(question_id=question.id, **{column: tag.id}) for question in questions for tag in tags
+        )
+    return questions
