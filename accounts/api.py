@@ -28,7 +28,9 @@ class TokenCreateApi(APIView):
         data.is_valid(raise_exception=True)
         # The plain Django request: django-axes marks it when the (account, IP) pair is locked.
         user = authenticate(
-            request._request, email=data.validated_data["email"].lower(), password=data.validated_data["password"]
+            request._request,
+            email=data.validated_data["email"].lower(),
+            password=data.validated_data["password"],
         )
         if user is None or not user.is_active:
             raise exceptions.AuthenticationFailed("E-mail or password is wrong.")

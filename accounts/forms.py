@@ -16,6 +16,8 @@ class ProfileForm(forms.Form):
         Company.objects.all(), required=False, widget=forms.CheckboxSelectMultiple
     )
     interview_date = forms.DateField(
-        required=False, widget=forms.DateInput(attrs={"type": "date"}), help_text="When your real interview is"
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text="When your real interview is",
     )
     timezone = forms.ChoiceField(choices=[(tz, tz) for tz in TIMEZONES], initial="UTC")

@@ -15,7 +15,9 @@ def user_setup(*, user: User, role: Role) -> User:
 
 
 @transaction.atomic
-def profile_update(*, user: User, target_role, target_level, target_companies, interview_date, timezone: str) -> Profile:
+def profile_update(
+    *, user: User, target_role, target_level, target_companies, interview_date, timezone: str
+) -> Profile:
     profile, _ = Profile.objects.select_for_update().get_or_create(user=user)
     profile.target_role = target_role
     profile.target_level = target_level

@@ -84,7 +84,9 @@ class StatusChangeInline(admin.TabularInline):
 def _transition_action(to_status: str, label: str):
     def action(modeladmin, request, queryset):
         moved, refused = questions_transition(questions=queryset, to_status=to_status, user=request.user)
-        modeladmin.message_user(request, f"{moved} question(s) now {Question.Status(to_status).label.lower()}.")
+        modeladmin.message_user(
+            request, f"{moved} question(s) now {Question.Status(to_status).label.lower()}."
+        )
         for reason in refused:
             modeladmin.message_user(request, reason, level=messages.WARNING)
 
@@ -96,20 +98,53 @@ def _transition_action(to_status: str, label: str):
 class QuestionAdmin(admin.ModelAdmin):
     form = QuestionAdminForm
     change_list_template = "admin/questions/question/change_list.html"
-    list_display = ["title", "category", "kind", "difficulty", "status_badge", "status_changed_at", "updated_at"]
+    list_display = [
+        "title",
+        "category",
+        "kind",
+        "difficulty",
+        "status_badge",
+        "status_changed_at",
+        "updated_at",
+    ]
     list_filter = ["status", "category", "kind", "difficulty", "levels", "roles", "companies"]
     search_fields = ["title", "slug", "prompt", "topics__slug"]
     list_select_related = ["category"]
     list_per_page = 50
     prepopulated_fields = {"slug": ["title"]}
     filter_horizontal = ["roles", "levels", "companies", "topics"]
-    readonly_fields = ["status", "status_changed_at", "status_changed_by", "author", "created_at", "updated_at"]
+    readonly_fields = [
+        "status",
+        "status_changed_at",
+        "status_changed_by",
+        "author",
+        "created_at",
+        "updated_at",
+    ]
     inlines = [ChoiceInline, StatusChangeInline, RevisionInline]
     fieldsets = [
-        (None, {"fields": ["title", "slug", "kind", "category", "difficulty", "time_budget_seconds", "weight"]}),
-        ("Content", {"fields": ["prompt", "reference_answer", "explanation", "language", "starter_code", "rubric"]}),
+        (
+            None,
+            {"fields": ["title", "slug", "kind", "category", "difficulty", "time_budget_seconds", "weight"]},
+        ),
+        (
+            "Content",
+            {"fields": ["prompt", "reference_answer", "explanation", "language", "starter_code", "rubric"]},
+        ),
         ("Tags", {"fields": ["roles", "levels", "companies", "topics", "provenance"]}),
-        ("Workflow", {"fields": ["status", "status_changed_at", "status_changed_by", "author", "created_at", "updated_at"]}),
+        (
+            "Workflow",
+            {
+                "fields": [
+                    "status",
+                    "status_changed_at",
+                    "status_changed_by",
+                    "author",
+                    "created_at",
+                    "updated_at",
+                ]
+            },
+        ),
     ]
     actions = [
         _transition_action(Question.Status.IN_REVIEW, "Send to review"),
@@ -123,7 +158,9 @@ class QuestionAdmin(admin.ModelAdmin):
     @admin.display(description="status", ordering="status")
     def status_badge(self, question):
         colours = {"draft": "#6c757d", "in_review": "#b58100", "published": "#198754", "retired": "#842029"}
-        return format_html('<b style="color:{}">{}</b>', colours[question.status], question.get_status_display())
+        return format_html(
+            '<b style="color:{}">{}</b>', colours[question.status], question.get_status_display()
+        )
 
     def save_model(self, request, obj, form, change):
         if not change:
@@ -139,7 +176,11 @@ class QuestionAdmin(admin.ModelAdmin):
     def get_urls(self):
         return [
             path("import/", self.admin_site.admin_view(self.import_view), name="questions_question_import"),
-            path("export/<str:fmt>/", self.admin_site.admin_view(self.export_view), name="questions_question_export"),
+            path(
+                "export/<str:fmt>/",
+                self.admin_site.admin_view(self.export_view),
+                name="questions_question_export",
+            ),
             *super().get_urls(),
         ]
 
@@ -188,5 +229,3 @@ class QuestionAdmin(admin.ModelAdmin):
             "changelist_url": reverse("admin:questions_question_changelist"),
         }
         return TemplateResponse(request, "admin/questions/question/import.html", context)
-
-

@@ -65,7 +65,9 @@ class QuestionViewSet(
     def create(self, request):
         data = self._input(request)
         if Question.objects.filter(slug=data.get("slug")).exists():
-            raise ApplicationError(f"A question with the slug {data['slug']!r} exists already.", code="conflict", status_code=409)
+            raise ApplicationError(
+                f"A question with the slug {data['slug']!r} exists already.", code="conflict", status_code=409
+            )
         return self._save(data, request, status.HTTP_201_CREATED)
 
     @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWriteSerializer})

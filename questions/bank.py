@@ -7,6 +7,7 @@ question is left alone, so loading the same file twice changes nothing.
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -98,7 +99,10 @@ def _parse_yaml(text: str, source: str) -> list[Row]:
         items = data
     if not isinstance(items, list):
         raise BankImportError([f"{source}: expected a list of questions under “questions:”"])
-    return [Row(source, item_node.start_mark.line + 1, item) for item, item_node in zip(items, node.value)]
+    return [
+        Row(source, item_node.start_mark.line + 1, item)
+        for item, item_node in zip(items, node.value, strict=True)
+    ]
 
 
 def _parse_json(text: str, source: str) -> list[Row]:
@@ -112,7 +116,7 @@ def _parse_json(text: str, source: str) -> list[Row]:
     lines = _json_item_lines(text, is_object=isinstance(data, dict))
     if len(lines) != len(items):
         lines = list(range(1, len(items) + 1))  # unusual layout: fall back to item numbers
-    return [Row(source, line, item) for line, item in zip(lines, items)]
+    return [Row(source, line, item) for line, item in zip(lines, items, strict=True)]
 
 
 def _json_item_lines(text: str, *, is_object: bool) -> list[int]:
@@ -223,10 +227,8 @@ def _clean(data, taxonomy: _Taxonomy, default_status: str) -> tuple[dict, list[s
     def number(key: str, low: float, high: float, default) -> int | float:
         value = data.get(key, default)
         if isinstance(value, str):
-            try:
+            with contextlib.suppress(ValueError):
                 value = float(value)
-            except ValueError:
-                pass
         if isinstance(value, bool) or not isinstance(value, int | float) or not low <= value <= high:
             errors.append(f"{key} must be a number from {low:g} to {high:g} (got {data.get(key)!r})")
             return default
@@ -354,9 +356,11 @@ def export_row(question: Question) -> dict:
 
 def export_queryset(queryset=None):
     queryset = Question.objects.all() if queryset is None else queryset
-    return queryset.select_related("category").prefetch_related(
-        "roles", "levels", "companies", "topics", "choices"
-    ).order_by("category__order", "slug")
+    return (
+        queryset.select_related("category")
+        .prefetch_related("roles", "levels", "companies", "topics", "choices")
+        .order_by("category__order", "slug")
+    )
 
 
 def export(queryset, fmt: str) -> str:
@@ -383,7 +387,9 @@ def export(queryset, fmt: str) -> str:
 
 
 @transaction.atomic
-def import_rows(rows: list[Row], *, user: User | None, default_status: str = Question.Status.DRAFT) -> ImportReport:
+def import_rows(
+    rows: list[Row], *, user: User | None, default_status: str = Question.Status.DRAFT
+) -> ImportReport:
     """Validate every row, then create or update questions by slug in one transaction."""
     cleaned = validate(rows, default_status=default_status)
     taxonomy = _Taxonomy()
@@ -405,7 +411,9 @@ def import_rows(rows: list[Row], *, user: User | None, default_status: str = Que
     return report
 
 
-def _write(question: Question | None, row: dict, taxonomy: _Taxonomy, topics: dict, user: User | None) -> None:
+def _write(
+    question: Question | None, row: dict, taxonomy: _Taxonomy, topics: dict, user: User | None
+) -> None:
     created = question is None
     previous_status = "" if created else question.status
     question = question or Question(slug=row["slug"], author=user)
@@ -493,7 +501,11 @@ def taxonomy_load(taxonomy: dict, companies: list[dict]) -> None:
     for item in companies:
         Company.objects.update_or_create(
             slug=item["slug"],
-            defaults={"name": item["name"], "stages": item["stages"].strip(), "weighs": item["weighs"].strip()},
+            defaults={
+                "name": item["name"],
+                "stages": item["stages"].strip(),
+                "weighs": item["weighs"].strip(),
+            },
         )
     if errors:
         raise BankImportError(errors)

@@ -52,7 +52,9 @@ class RelatedSlugFilter(SlugListFilter):
     def __init__(self, *, model, related_name, **kwargs):
         self.model, self.related_name = model, related_name
         super().__init__(
-            allowed=lambda: model.objects.order_by("slug").values_list("slug", flat=True), lookup="slug", **kwargs
+            allowed=lambda: model.objects.order_by("slug").values_list("slug", flat=True),
+            lookup="slug",
+            **kwargs,
         )
 
     def filter(self, qs, value):

@@ -10,7 +10,11 @@ from .rubric import validate_rubric
 class QuestionAdminForm(forms.ModelForm):
     class Meta:
         model = Question
-        fields = "__all__"
+        fields = [
+            "title", "slug", "kind", "category", "difficulty", "time_budget_seconds", "weight", "prompt",
+            "reference_answer", "explanation", "language", "starter_code", "rubric", "roles", "levels",
+            "companies", "topics", "provenance",
+        ]  # fmt: skip
 
     def clean_rubric(self):
         rubric = self.cleaned_data.get("rubric")

@@ -53,7 +53,9 @@ class Category(models.Model):
     description = models.TextField(blank=True)
     order = models.PositiveSmallIntegerField(default=0)
     prep_area = models.CharField(max_length=20, choices=PrepArea.choices)
-    default_rubric = models.JSONField(default=list, help_text="Criteria: key, name, description, weight, anchors")
+    default_rubric = models.JSONField(
+        default=list, help_text="Criteria: key, name, description, weight, anchors"
+    )
 
     class Meta:
         ordering = ["order", "slug"]
@@ -107,16 +109,19 @@ class QuestionKind(models.TextChoices):
     MULTIPLE_CHOICE = "multiple_choice", "Multiple choice"
     CODE = "code", "Code"
 
+
 class QuestionDifficulty(models.TextChoices):
     EASY = "easy", "Easy"
     MEDIUM = "medium", "Medium"
     HARD = "hard", "Hard"
+
 
 class QuestionStatus(models.TextChoices):
     DRAFT = "draft", "Draft"
     IN_REVIEW = "in_review", "In review"
     PUBLISHED = "published", "Published"
     RETIRED = "retired", "Retired"
+
 
 class QuestionLanguage(models.TextChoices):
     PYTHON = "python", "Python"
@@ -178,7 +183,9 @@ class Question(models.Model):
         ]
         constraints = [
             models.CheckConstraint(condition=Q(kind__in=QuestionKind.values), name="question_kind_valid"),
-            models.CheckConstraint(condition=Q(status__in=QuestionStatus.values), name="question_status_valid"),
+            models.CheckConstraint(
+                condition=Q(status__in=QuestionStatus.values), name="question_status_valid"
+            ),
             models.CheckConstraint(
                 condition=Q(difficulty__in=QuestionDifficulty.values), name="question_difficulty_valid"
             ),

@@ -51,7 +51,9 @@ def validate_rubric(raw) -> tuple[list[dict], list[str]]:
             elif not all(isinstance(v, str) and v.strip() for v in anchors.values()):
                 errors.append(f"{where} has an empty anchor")
             else:
-                stored_anchors = {str(k): v.strip() for k, v in sorted(anchors.items(), key=lambda kv: str(kv[0]))}
+                stored_anchors = {
+                    str(k): v.strip() for k, v in sorted(anchors.items(), key=lambda kv: str(kv[0]))
+                }
         criterion = {
             "key": key,
             "name": name.strip() if isinstance(name, str) else name,

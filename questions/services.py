@@ -69,7 +69,9 @@ def question_transition(*, question: Question, to_status: str, user: User | None
             f"{Status(to_status).label.lower()}.",
             code="invalid_transition",
         )
-    StatusChange.objects.create(question=question, from_status=question.status, to_status=to_status, changed_by=user)
+    StatusChange.objects.create(
+        question=question, from_status=question.status, to_status=to_status, changed_by=user
+    )
     question.status = to_status
     question.status_changed_at = timezone.now()
     question.status_changed_by = user

@@ -30,7 +30,10 @@ def question_list(request):
 
 
 def _filter_context(request) -> dict:
-    selected = {key: request.GET.get(key, "") for key in ("role", "level", "company", "category", "difficulty", "kind", "topic", "q")}
+    selected = {
+        key: request.GET.get(key, "")
+        for key in ("role", "level", "company", "category", "difficulty", "kind", "topic", "q")
+    }
     return {
         "taxonomy": taxonomy(),
         "selected": selected,

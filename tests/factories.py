@@ -109,7 +109,7 @@ def questions_bulk_create(
         ("topics", topic_rows),
     ):
         through = getattr(Question, field).through
-        column = f"{through._meta.get_field(field[:-1] if field != 'companies' else 'company').attname}"
+        column = f"{Question._meta.get_field(field).related_model._meta.model_name}_id"
         through.objects.bulk_create(
             through(question_id=question.id, **{column: tag.id}) for question in questions for tag in tags
         )

@@ -6,7 +6,7 @@ from django.db import transaction
 from accounts.models import Role, User
 from accounts.services import user_setup
 
-DEMO_PASSWORD = "interviewnode-demo"
+DEMO_PASSWORD = "interviewnode-demo"  # noqa: S105 - the published demo password
 DEMO_USERS = [
     ("candidate@example.com", Role.CANDIDATE, "Casey", "Candidate"),
     ("coach@example.com", Role.COACH, "Cora", "Coach"),
@@ -35,6 +35,6 @@ class Command(BaseCommand):
                 EmailAddress.objects.update_or_create(
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
-        self.stdout.write(self.style.SUCCESS("Demo users (password for all: %s):" % DEMO_PASSWORD))
+        self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for email, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role.label:<10} {email}")

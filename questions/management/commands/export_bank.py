@@ -9,7 +9,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--format", choices=["json", "csv", "yaml"], default="json")
-        parser.add_argument("--status", choices=Question.Status.values, help="only questions with this status")
+        parser.add_argument(
+            "--status", choices=Question.Status.values, help="only questions with this status"
+        )
         parser.add_argument("--output", "-o", help="file to write (default: stdout)")
 
     def handle(self, *args, format, status=None, output=None, **options):

@@ -4,7 +4,7 @@ from questions.bank import BankImportError, load_shipped_bank
 
 
 class Command(BaseCommand):
-    help = "Load the taxonomy and the question bank shipped in questions/data (idempotent: updates, never duplicates)."
+    help = "Load the shipped taxonomy and question bank (idempotent: updates, never duplicates)."
 
     def handle(self, *args, **options):
         try:
