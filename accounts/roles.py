@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from django.apps import apps
+from django.contrib.auth.management import create_permissions
 from django.contrib.auth.models import Group, Permission
 
 from .models import Role, User
@@ -18,6 +20,7 @@ ROLE_PERMISSIONS: dict[Role, list[str]] = {
         ),
         "questions.view_questionrevision",
         "questions.view_statuschange",
+        *(f"interviews.{action}_interviewtemplate" for action in ("add", "change", "view")),
     ],
 }
 STAFF_ROLES = {Role.CURATOR, Role.ADMIN}
@@ -25,6 +28,10 @@ STAFF_ROLES = {Role.CURATOR, Role.ADMIN}
 
 def sync_role_groups(**_kwargs) -> None:
     """Create the role groups and set their permissions; safe to run any number of times."""
+    # post_migrate reaches accounts before the apps listed after it (questions, …) have their
+    # permissions; make them now, or a fresh database leaves the curator group without any.
+    for app_config in apps.get_app_configs():
+        create_permissions(app_config, verbosity=0)
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMIN:

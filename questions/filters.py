@@ -9,6 +9,8 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from .models import Category, Company, Level, Question, Role, Topic
 from .selectors import question_search
@@ -33,6 +35,8 @@ class SlugListField(forms.Field):
         return slugs
 
 
+# The schema cannot infer a type for a filter named after no model field (role, level, …).
+@extend_schema_field(OpenApiTypes.STR)
 class SlugListFilter(django_filters.Filter):
     field_class = SlugListField
 
@@ -50,7 +54,8 @@ class RelatedSlugFilter(SlugListFilter):
     """Questions tagged with any of the slugs, as EXISTS so that rows are never duplicated."""
 
     def __init__(self, *, model, related_name, **kwargs):
-        self.model, self.related_name = model, related_name
+        # Not ``self.model``: the FilterSet overwrites that attribute with Question on every instance.
+        self.tag_model, self.related_name = model, related_name
         super().__init__(
             allowed=lambda: model.objects.order_by("slug").values_list("slug", flat=True),
             lookup="slug",
@@ -61,7 +66,7 @@ class RelatedSlugFilter(SlugListFilter):
         if not value:
             return qs
         through = getattr(Question, self.related_name).through
-        column = f"{self.model._meta.model_name}__slug__in"
+        column = f"{self.tag_model._meta.model_name}__slug__in"
         return qs.filter(Exists(through.objects.filter(question=OuterRef("pk"), **{column: value})))
 
 

@@ -77,3 +77,17 @@ def candidate_client(client, candidate):
     """The Django test client signed in as a candidate, for the server-rendered pages."""
     client.force_login(candidate)
     return client
+
+
+@pytest.fixture
+def fast_password_hasher(settings):
+    """A cheap hasher for tests that log in many times; PBKDF2 stays to check older hashes."""
+    settings.PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers.MD5PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+    ]
+
+
+@pytest.fixture
+def other_candidate(db):
+    return UserFactory(role=Role.CANDIDATE)

@@ -5,6 +5,7 @@ from django.db import transaction
 
 from accounts.models import Role, User
 from accounts.services import user_setup
+from interviews.services import templates_seed
 
 DEMO_PASSWORD = "interviewnode-demo"  # noqa: S105 - the published demo password
 DEMO_USERS = [
@@ -16,7 +17,7 @@ DEMO_USERS = [
 
 
 class Command(BaseCommand):
-    help = "Load the question bank and create the demo users (idempotent)."
+    help = "Load the question bank and create the demo users and interview templates (idempotent)."
 
     def handle(self, *args, **options):
         call_command("load_bank", stdout=self.stdout)
@@ -35,6 +36,8 @@ class Command(BaseCommand):
                 EmailAddress.objects.update_or_create(
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
+        templates = templates_seed()
+        self.stdout.write(self.style.SUCCESS(f"Interview templates: {len(templates)}."))
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for email, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role.label:<10} {email}")

@@ -1,0 +1,99 @@
+"""The production settings pass ``manage.py check --deploy`` and refuse to start without secrets."""
+
+from __future__ import annotations
+
+import os
+import secrets
+import subprocess
+import sys
+
+import pytest
+from django.conf import settings
+
+MANAGE = settings.BASE_DIR / "manage.py"
+# Only a guard against a hung process, far above what the check needs.
+HANG_GUARD_SECONDS = 600
+
+
+@pytest.fixture
+def production_env(tmp_path) -> dict[str, str]:
+    env = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in {"SECRET_KEY", "ALLOWED_HOSTS", "DEBUG", "SECURE_SSL_REDIRECT", "SECURE_HSTS_SECONDS"}
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="interviewnode.settings.production",
+        SECRET_KEY=secrets.token_urlsafe(64),
+        ALLOWED_HOSTS="example.com",
+        DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}"),
+    )
+    return env
+
+
+def _check_deploy(env: dict[str, str]) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own manage.py with the running interpreter
+        [sys.executable, str(MANAGE), "check", "--deploy", "--fail-level", "WARNING"],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        timeout=HANG_GUARD_SECONDS,
+        check=False,
+    )
+
+
+def test_production_settings_pass_check_deploy(production_env):
+    assert len(production_env["SECRET_KEY"]) >= 50
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "System check identified no issues" in result.stdout
+
+
+def test_production_settings_refuse_to_start_without_a_secret_key(production_env):
+    del production_env["SECRET_KEY"]
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_allowed_hosts(production_env):
+    del production_env["ALLOWED_HOSTS"]
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_check_deploy_fails_on_a_weak_secret_key(production_env):
+    production_env["SECRET_KEY"] = "short-and-weak"
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "security.W009" in result.stderr
+
+
+def test_debug_cannot_be_switched_on_in_production(production_env):
+    production_env["DEBUG"] = "true"
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "security.W018" not in result.stdout + result.stderr
+
+
+def test_turning_off_the_https_redirect_is_reported(production_env):
+    production_env["SECURE_SSL_REDIRECT"] = "false"
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "security.W008" in result.stderr
