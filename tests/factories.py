@@ -114,3 +114,51 @@ def questions_bulk_create(
             through(question_id=question.id, **{column: tag.id}) for question in questions for tag in tags
         )
     return questions
+
+
+def question_row(slug: str = "imported-question", **fields) -> dict:
+    """A valid bank-file row (the shape of questions/data/bank/*.yaml and the JSON/CSV exports)."""
+    return {
+        "slug": slug,
+        "title": f"Imported {slug}",
+        "kind": "written",
+        "category": "ml-theory",
+        "difficulty": "medium",
+        "roles": ["ml-engineer"],
+        "levels": ["mid"],
+        "prompt": "Explain the bias-variance trade-off.",
+        "reference_answer": "Error splits into bias, variance and noise.",
+        **fields,
+    }
+
+
+class InterviewTemplateFactory(factory.django.DjangoModelFactory):
+    """A template for ML engineers at mid level; pass categories= as a slug list (default ml-theory)."""
+
+    class Meta:
+        model = "interviews.InterviewTemplate"
+        skip_postgeneration_save = True
+
+    slug = factory.Sequence(lambda n: f"template-{n}")
+    name = factory.Sequence(lambda n: f"Template number {n}, 30 min")
+    role = factory.LazyFunction(lambda: JobRole.objects.get(slug="ml-engineer"))
+    level = factory.LazyFunction(lambda: Level.objects.get(slug="mid"))
+    company = None
+    question_count = 2
+    duration_minutes = 30
+
+    @factory.post_generation
+    def categories(template, create, extracted, **kwargs):
+        template.categories.set(Category.objects.filter(slug__in=extracted or ["ml-theory"]))
+
+
+def interview_session(candidate, questions, *, mode: str = "timed", duration_minutes: int | None = 30):
+    """A session on exactly these questions, in this order (position 1 is questions[0])."""
+    from interviews.services import session_start_with_questions
+
+    return session_start_with_questions(
+        candidate=candidate,
+        questions=questions,
+        mode=mode,
+        duration_minutes=duration_minutes if mode == "timed" else None,
+    )
