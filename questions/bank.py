@@ -91,7 +91,9 @@ def _parse_yaml(text: str, source: str) -> list[Row]:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
         data = yaml.safe_load(text)
     except yaml.YAMLError as error:
-        raise BankImportError([f"{source}: not valid YAML: {error}"]) from None
+        mark = getattr(error, "problem_mark", None)  # where the parser gave up, as JSON errors say
+        where = f"{source} line {mark.line + 1}" if mark else source
+        raise BankImportError([f"{where}: not valid YAML: {error}"]) from None
     if isinstance(data, dict):
         items = data.get("questions")
         node = next((v for k, v in node.value if k.value == "questions"), None)
@@ -143,7 +145,7 @@ def _parse_csv(text: str, source: str) -> list[Row]:
     unknown = set(reader.fieldnames or []) - set(FIELDS)
     if not reader.fieldnames or unknown:
         raise BankImportError([f"{source} line 1: unknown columns: {', '.join(sorted(unknown)) or '(none)'}"])
-    rows, line = [], reader.line_num + 1
+    rows = []
     for record in reader:
         data: dict = {}
         for key, value in record.items():
@@ -159,8 +161,11 @@ def _parse_csv(text: str, source: str) -> list[Row]:
                     data[key] = json.loads(data[key])
                 except json.JSONDecodeError:
                     data[key] = ValueError(f"{key} is not valid JSON")
+        # The record ends on line_num and starts as many lines earlier as its cells hold line breaks
+        # (counting back, not on from the previous record, so skipped blank lines do not shift it).
+        cells = [v for k, v in record.items() if k is not None] + (record.get(None) or [])
+        line = reader.line_num - sum(v.count("\n") for v in cells if isinstance(v, str))
         rows.append(Row(source, line, data))
-        line = reader.line_num + 1
     return rows
 
 

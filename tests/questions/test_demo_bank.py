@@ -6,17 +6,23 @@ and the figures a coach would check are gathered into plain data that the tests 
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
+import yaml
 from django.db import transaction
 
 from questions.bank import load_shipped_bank
 from questions.models import Category, Choice, Company, Level, Question, QuestionRevision, Role, StatusChange
 from questions.rubric import validate_rubric
+
+# Every test is marked so that pytest-django creates the test database even when only tests using
+# the module-scoped ``bank`` fixture are selected (it only sets up databases marked tests ask for).
+pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 CATEGORIES = ["coding", "ml-coding", "ml-theory", "statistics", "ml-system-design", "behavioral"]
@@ -133,7 +139,9 @@ def test_it_has_at_least_50_well_formed_multiple_choice_questions(bank):
     bad = {
         q["slug"]: (len(q["choices"]), sum(correct for _, correct in q["choices"]), bool(q["explanation"]))
         for q in mcq
-        if not 3 <= len(q["choices"]) <= 5 or not any(correct for _, correct in q["choices"]) or not q["explanation"]
+        if not 3 <= len(q["choices"]) <= 5
+        or not any(correct for _, correct in q["choices"])
+        or not q["explanation"]
     }
     assert bad == {}, "(choices, correct, has explanation) per bad question"
 
@@ -168,11 +176,17 @@ def test_every_question_has_a_valid_rubric(bank):
 
 
 def test_every_written_and_code_question_has_a_reference_answer(bank):
-    assert [q["slug"] for q in bank["questions"] if q["kind"] != "multiple_choice" and not q["reference_answer"]] == []
+    assert [
+        q["slug"] for q in bank["questions"] if q["kind"] != "multiple_choice" and not q["reference_answer"]
+    ] == []
 
 
 def test_every_provenance_says_in_the_style_of_or_reported(bank):
-    bad = [q["slug"] for q in bank["questions"] if not q["provenance"].startswith(("In the style of", "Reported"))]
+    bad = [
+        q["slug"]
+        for q in bank["questions"]
+        if not q["provenance"].startswith(("In the style of", "Reported"))
+    ]
     assert bad == []
 
 
@@ -180,7 +194,9 @@ def _state() -> dict:
     return {
         "questions": dict(Question.objects.values_list("slug", "updated_at")),
         "statuses": dict(Question.objects.values_list("slug", "status")),
-        "choices": sorted(Choice.objects.values_list("id", "question__slug", "position", "text", "is_correct")),
+        "choices": sorted(
+            Choice.objects.values_list("id", "question__slug", "position", "text", "is_correct")
+        ),
         "revisions": QuestionRevision.objects.count(),
         "status_changes": StatusChange.objects.count(),
         "taxonomy": (
@@ -192,7 +208,6 @@ def _state() -> dict:
     }
 
 
-@pytest.mark.django_db
 def test_loading_the_bank_twice_changes_nothing():
     first = load_shipped_bank()
     assert first.created and not first.updated
@@ -205,13 +220,40 @@ def test_loading_the_bank_twice_changes_nothing():
     assert _state() == before
 
 
-def test_the_similarity_script_finds_no_near_duplicates():
-    result = subprocess.run(  # noqa: S603 - our own script, run with this interpreter
-        [sys.executable, str(ROOT / "scripts" / "bank_similarity.py")],
+def _similarity(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own script, run with this interpreter
+        [sys.executable, str(ROOT / "scripts" / "bank_similarity.py"), *args],
         capture_output=True,
         text=True,
         cwd=ROOT,
         check=False,
     )
+
+
+def test_the_similarity_script_finds_no_near_duplicates():
+    result = _similarity()
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "closest pairs" in result.stdout
+    assert "the 15 closest pairs" in result.stdout
+    assert len([line for line in result.stdout.splitlines() if " ~ " in line]) == 15
+
+
+def test_the_similarity_script_fails_on_a_reworded_copy(tmp_path):
+    files = sorted((ROOT / "questions" / "data" / "bank").glob("*.yaml"))
+    for path in files:
+        shutil.copy(path, tmp_path)
+    original = yaml.safe_load(files[0].read_text())["questions"][0]
+    copy = {
+        **original,
+        "slug": "reworded-copy",
+        "title": f"Revisited: {original['title'].lower()}",
+        "prompt": original["prompt"].replace(" the ", " this ").replace(".", "!") + "\nTake your time.",
+    }
+    (tmp_path / "zz-copy.yaml").write_text(yaml.safe_dump({"questions": [copy]}))
+
+    result = _similarity("--bank", str(tmp_path))
+
+    assert result.returncode == 1, result.stdout
+    assert (
+        f"{original['slug']} ~ reworded-copy" in result.stdout
+        or f"reworded-copy ~ {original['slug']}" in result.stdout
+    )
