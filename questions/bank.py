@@ -403,8 +403,12 @@ def import_rows(
     }
     topics = {t.slug: t for t in Topic.objects.all()}
     report = ImportReport()
-    for _, row in cleaned:
+    for source, row in cleaned:
         question = existing.get(row["slug"])
+        if question is not None and not source.data.get("status"):
+            # A row without a status never moves an existing question through the workflow:
+            # re-loading the shipped bank keeps a retired question retired.
+            row["status"] = question.status
         if question is not None and export_row(question) == row:
             report.unchanged.append(row["slug"])
             continue

@@ -233,3 +233,15 @@ def test_removing_and_adding_choices_by_import_keeps_the_ids_of_those_kept(taxon
 
     assert list(question.choices.values_list("id", flat=True)) == ids[:3]
     assert question.revisions.count() == 2
+
+
+def test_reloading_the_shipped_bank_keeps_a_retired_question_retired(taxonomy):
+    bank.load_shipped_bank()
+    question = Question.objects.filter(status=Question.Status.PUBLISHED).first()
+    question_transition(question=question, to_status=Question.Status.RETIRED, user=None)
+
+    report = bank.load_shipped_bank()
+
+    question.refresh_from_db()
+    assert question.status == Question.Status.RETIRED
+    assert question.slug in report.unchanged
