@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import TokenCreateApi
+from interviews.api import AnswerSaveApi, SessionDetailApi, SessionsApi, SessionSubmitApi, TemplateListApi
 from questions.api import BenchBaselineApi, QuestionViewSet, TaxonomyApi
 
 from . import views
@@ -16,6 +17,15 @@ api_v1 = [
     path("auth/token/", TokenCreateApi.as_view(), name="token"),
     path("taxonomy/", TaxonomyApi.as_view(), name="taxonomy"),
     *router.urls,
+    path("sessions/", SessionsApi.as_view(), name="sessions"),
+    path("sessions/<int:session_id>/", SessionDetailApi.as_view(), name="session-detail"),
+    path(
+        "sessions/<int:session_id>/items/<int:position>/answer/",
+        AnswerSaveApi.as_view(),
+        name="session-answer",
+    ),
+    path("sessions/<int:session_id>/submit/", SessionSubmitApi.as_view(), name="session-submit"),
+    path("templates/", TemplateListApi.as_view(), name="templates"),
 ]
 if settings.BENCHMARK_ENDPOINTS:
     api_v1.append(path("bench/baseline/<int:pk>/", BenchBaselineApi.as_view(), name="bench-baseline"))

@@ -1,0 +1,57 @@
+"""Reads of sessions and templates shared by the pages and the API."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Prefetch, QuerySet
+from django.http import Http404
+
+from accounts.models import Role, User
+
+from .models import InterviewSession, InterviewTemplate, SessionItem
+
+
+def _may_read_all(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
+def session_items() -> QuerySet[SessionItem]:
+    """A session's items in order, with the question as asked and the answer: one query for all."""
+    return SessionItem.objects.select_related("revision", "answer").order_by("position")
+
+
+def session_for_user(
+    *, user: User, session_id: int, owner_only: bool = False, with_items: bool = True
+) -> InterviewSession:
+    """The one way to look up a session for a user: Http404 for anyone who may not see it.
+
+    Candidates see their own sessions, admins every session (read only: pass ``owner_only`` for
+    writes). ``with_items`` prefetches the items, their revisions and answers.
+    """
+    if not 0 < session_id < 2**63:  # beyond a bigint: no such row, and no database error either
+        raise Http404("No such session.")
+    queryset = InterviewSession.objects.select_related("template", "role", "level", "company")
+    if owner_only or not _may_read_all(user):
+        queryset = queryset.filter(candidate=user)
+    if with_items:
+        queryset = queryset.prefetch_related(Prefetch("items", queryset=session_items()))
+    try:
+        return queryset.get(pk=session_id)
+    except InterviewSession.DoesNotExist:
+        raise Http404("No such session.") from None
+
+
+def session_list(*, user: User) -> QuerySet[InterviewSession]:
+    """The user's own sessions, newest first, with their question counts."""
+    return (
+        InterviewSession.objects.filter(candidate=user)
+        .select_related("template", "role", "level", "company")
+        .annotate(question_count=Count("items"))
+        .order_by("-started_at", "-id")
+    )
+
+
+def template_list(*, active_only: bool = True) -> QuerySet[InterviewTemplate]:
+    queryset = InterviewTemplate.objects.select_related("role", "level", "company").prefetch_related(
+        "categories"
+    )
+    return queryset.filter(is_active=True) if active_only else queryset
