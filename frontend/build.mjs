@@ -11,7 +11,7 @@ const swagger = ["swagger-ui.css", "swagger-ui-bundle.js", "swagger-ui-standalon
 for (const file of swagger) cpSync(`node_modules/swagger-ui-dist/${file}`, `${out}/swagger-ui/${file}`);
 
 await build({
-  entryPoints: ["frontend/src/app.js"],
+  entryPoints: ["frontend/src/app.js", "frontend/src/session.js"],
   bundle: true,
   minify: true,
   sourcemap: true,

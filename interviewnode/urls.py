@@ -5,7 +5,14 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 from rest_framework.routers import SimpleRouter
 
 from accounts.api import TokenCreateApi
-from interviews.api import AnswerSaveApi, SessionDetailApi, SessionsApi, SessionSubmitApi, TemplateListApi
+from interviews.api import (
+    AnswerSaveApi,
+    MarkdownPreviewApi,
+    SessionDetailApi,
+    SessionsApi,
+    SessionSubmitApi,
+    TemplateListApi,
+)
 from questions.api import BenchBaselineApi, QuestionViewSet, TaxonomyApi
 
 from . import views
@@ -26,6 +33,7 @@ api_v1 = [
     ),
     path("sessions/<int:session_id>/submit/", SessionSubmitApi.as_view(), name="session-submit"),
     path("templates/", TemplateListApi.as_view(), name="templates"),
+    path("markdown/preview/", MarkdownPreviewApi.as_view(), name="markdown-preview"),
 ]
 if settings.BENCHMARK_ENDPOINTS:
     api_v1.append(path("bench/baseline/<int:pk>/", BenchBaselineApi.as_view(), name="bench-baseline"))
@@ -33,6 +41,7 @@ if settings.BENCHMARK_ENDPOINTS:
 urlpatterns = [
     path("", views.home, name="home"),
     path("questions/", include("questions.urls")),
+    path("interviews/", include("interviews.urls")),
     path("profile/", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),

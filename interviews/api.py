@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 from django.utils import timezone
-from drf_spectacular.utils import OpenApiResponse, extend_schema
-from rest_framework import exceptions, status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import exceptions, serializers, status
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
+from interviewnode.markdown import render_markdown
 from interviewnode.api import Pagination
 from questions.models import Question
 
 from . import services
 from .models import InterviewSession, InterviewTemplate
+from .services import MAX_ANSWER_BYTES
 from .selectors import session_for_user, session_list, template_list
 from .serializers import (
     AnswerSaveSerializer,
@@ -134,3 +136,19 @@ class TemplateListApi(APIView):
     @extend_schema(responses=TemplateSerializer(many=True))
     def get(self, request):
         return Response(TemplateSerializer(template_list(), many=True).data)
+
+
+class MarkdownPreviewApi(APIView):
+    """Render an answer's Markdown exactly as coaches will see it (sanitised)."""
+
+    class InputSerializer(serializers.Serializer):
+        text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_ANSWER_BYTES)
+
+    @extend_schema(
+        request=InputSerializer,
+        responses={200: inline_serializer("MarkdownPreview", {"html": serializers.CharField()})},
+    )
+    def post(self, request):
+        data = self.InputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        return Response({"html": str(render_markdown(data.validated_data["text"]))})

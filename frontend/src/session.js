@@ -1,0 +1,306 @@
+// The mock-interview page: countdown from the server's clock, autosave with versions, code editors.
+//
+// Time: the remaining time is `deadline - serverNow()`, where serverNow() is the server's time at the
+// last sync plus the monotonic time elapsed since (performance.now()), so a wrong device clock, a
+// reload or a throttled background tab never shifts the deadline.
+//
+// Saving: every answer remembers the version it is based on. A change is saved a few seconds after
+// typing stops and when the field loses focus; a failed save is retried with backoff until it
+// succeeds; a 409 stale_version (another tab saved first) shows the stored answer instead of
+// overwriting it; a 409 session_closed stops editing and keeps what is on screen.
+import { EditorView, basicSetup } from "codemirror";
+import { EditorState } from "@codemirror/state";
+import { StreamLanguage } from "@codemirror/language";
+import { python } from "@codemirror/lang-python";
+import { sql } from "@codemirror/lang-sql";
+import { java } from "@codemirror/lang-java";
+import { cpp } from "@codemirror/lang-cpp";
+import { javascript } from "@codemirror/lang-javascript";
+import { go } from "@codemirror/lang-go";
+import { scala } from "@codemirror/legacy-modes/mode/clike";
+
+const SAVE_DELAY_MS = 2000;
+const MAX_RETRY_MS = 30000;
+const RESYNC_MS = 60000;
+const LANGUAGES = {
+  python: () => python(),
+  sql: () => sql(),
+  java: () => java(),
+  cpp: () => cpp(),
+  javascript: () => javascript(),
+  go: () => go(),
+  scala: () => StreamLanguage.define(scala),
+};
+
+const root = document.getElementById("session");
+if (root) start(root);
+
+function start(root) {
+  const api = root.dataset.api;
+  const csrf = root.dataset.csrf;
+  const resultsUrl = root.dataset.resultsUrl;
+  const clock = { serverAtSync: Date.parse(root.dataset.serverTime), perfAtSync: performance.now() };
+  const deadline = root.dataset.deadline ? Date.parse(root.dataset.deadline) : null;
+  let closed = root.dataset.status !== "in_progress";
+  let submitting = false;
+  const answers = [...root.querySelectorAll("[data-answer]")].map((el) => setUpAnswer(el));
+
+  const serverNow = () => clock.serverAtSync + (performance.now() - clock.perfAtSync);
+
+  async function sync() {
+    const sentAt = performance.now();
+    try {
+      const response = await fetch(api, { headers: { Accept: "application/json" }, credentials: "same-origin" });
+      if (!response.ok) return;
+      const session = await response.json();
+      const receivedAt = performance.now();
+      clock.serverAtSync = Date.parse(session.server_time) + (receivedAt - sentAt) / 2;
+      clock.perfAtSync = receivedAt;
+      if (session.status !== "in_progress") finish("This session has been submitted.");
+    } catch {
+      /* offline: keep counting from the last sync */
+    }
+  }
+
+  // --- countdown ---
+  const timer = root.querySelector("[data-timer]");
+  if (deadline && timer) {
+    const tick = () => {
+      const left = Math.max(0, deadline - serverNow());
+      const seconds = Math.ceil(left / 1000);
+      const mm = String(Math.floor(seconds / 60)).padStart(2, "0");
+      const ss = String(seconds % 60).padStart(2, "0");
+      timer.textContent = `${mm}:${ss}`;
+      timer.classList.toggle("text-danger", seconds <= 60);
+      if (left <= 0 && !closed) submit({ auto: true });
+    };
+    tick();
+    setInterval(tick, 250);
+    setInterval(sync, RESYNC_MS);
+    document.addEventListener("visibilitychange", () => {
+      if (!document.hidden) sync().then(tick);
+    });
+  }
+
+  // --- navigation: one question at a time, all kept in the page so nothing is lost ---
+  const panels = [...root.querySelectorAll("[data-question-panel]")];
+  const links = [...root.querySelectorAll("[data-question-link]")];
+  function show(position) {
+    panels.forEach((p) => (p.hidden = p.dataset.questionPanel !== String(position)));
+    links.forEach((l) => l.classList.toggle("active", l.dataset.questionLink === String(position)));
+    const current = panels.find((p) => !p.hidden);
+    current?.querySelector(".cm-content, textarea, input")?.focus({ preventScroll: true });
+  }
+  links.forEach((l) =>
+    l.addEventListener("click", (event) => {
+      event.preventDefault();
+      show(l.dataset.questionLink);
+      history.replaceState(null, "", `#q${l.dataset.questionLink}`);
+    }),
+  );
+  root.querySelectorAll("[data-goto]").forEach((b) => b.addEventListener("click", () => show(b.dataset.goto)));
+  if (panels.length) show((location.hash.match(/^#q(\d+)$/) || [])[1] || panels[0].dataset.questionPanel);
+
+  // --- submit ---
+  const submitButton = root.querySelector("[data-submit]");
+  submitButton?.addEventListener("click", () => {
+    const unsaved = answers.filter((a) => a.dirty()).length;
+    const note = unsaved ? `\n\n${unsaved} answer(s) are still being saved; they will be saved first.` : "";
+    if (window.confirm(`Submit your answers? You cannot change them afterwards.${note}`)) submit({ auto: false });
+  });
+
+  async function submit({ auto }) {
+    if (submitting) return;
+    submitting = true;
+    setBanner(auto ? "Time is up — submitting your answers…" : "Submitting…", "info");
+    await Promise.all(answers.map((a) => a.flush()));
+    for (let delay = 1000; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      try {
+        const response = await request("POST", `${api}submit/`, {});
+        if (response.ok || response.status === 409) break;
+      } catch {
+        /* retry below */
+      }
+      setBanner("Could not reach the server to submit — retrying. Your saved answers are safe.", "warning");
+      await sleep(delay);
+    }
+    closed = true;
+    window.location.assign(resultsUrl);
+  }
+
+  function finish(message) {
+    if (closed) return;
+    closed = true;
+    answers.forEach((a) => a.disable());
+    setBanner(`${message} <a href="${resultsUrl}">See your results</a>.`, "info");
+  }
+
+  function setBanner(html, kind) {
+    const banner = root.querySelector("[data-banner]");
+    banner.className = `alert alert-${kind}`;
+    banner.innerHTML = html;
+    banner.hidden = false;
+  }
+
+  function request(method, url, body) {
+    return fetch(url, {
+      method,
+      credentials: "same-origin",
+      headers: { "Content-Type": "application/json", Accept: "application/json", "X-CSRFToken": csrf },
+      body: JSON.stringify(body),
+    });
+  }
+
+  // --- one answer ---
+  function setUpAnswer(el) {
+    const position = el.dataset.position;
+    const kind = el.dataset.kind;
+    const status = el.querySelector("[data-save-status]");
+    const conflict = el.querySelector("[data-conflict]");
+    let version = Number(el.dataset.version);
+    let savedValue = null;
+    let timer = null;
+    let inFlight = null;
+    let retryDelay = 1000;
+    let editor = null;
+
+    const textarea = el.querySelector("textarea[data-field]");
+    if (kind === "code") {
+      const language = LANGUAGES[el.dataset.language];
+      editor = new EditorView({
+        parent: el.querySelector("[data-editor]"),
+        state: EditorState.create({
+          doc: textarea.value,
+          extensions: [
+            basicSetup,
+            ...(language ? [language()] : []),
+            EditorView.updateListener.of((update) => update.docChanged && changed()),
+            EditorView.domEventHandlers({ blur: () => saveNow() }),
+          ],
+        }),
+      });
+      textarea.hidden = true;
+    } else if (textarea) {
+      textarea.addEventListener("input", changed);
+      textarea.addEventListener("blur", saveNow);
+    }
+    const boxes = [...el.querySelectorAll("input[data-choice]")];
+    boxes.forEach((box) => box.addEventListener("change", () => saveNow()));
+
+    const value = () => {
+      if (kind === "multiple_choice") return boxes.filter((b) => b.checked).map((b) => Number(b.value));
+      return editor ? editor.state.doc.toString() : textarea.value;
+    };
+    const setValue = (answer) => {
+      if (kind === "multiple_choice") boxes.forEach((b) => (b.checked = answer.choice_ids.includes(Number(b.value))));
+      else if (editor) editor.dispatch({ changes: { from: 0, to: editor.state.doc.length, insert: answer.content } });
+      else textarea.value = answer.content;
+    };
+    const key = (v) => JSON.stringify(v);
+    savedValue = key(value());
+    const dirty = () => key(value()) !== savedValue;
+
+    function showStatus(text, kind) {
+      status.textContent = text;
+      status.className = `small text-${kind}`;
+    }
+
+    function changed() {
+      if (closed) return;
+      showStatus("Not saved yet", "secondary");
+      clearTimeout(timer);
+      timer = setTimeout(saveNow, SAVE_DELAY_MS);
+    }
+
+    function saveNow() {
+      clearTimeout(timer);
+      if (closed || !dirty()) return inFlight || Promise.resolve();
+      if (inFlight) return inFlight.then(saveNow);
+      inFlight = save().finally(() => (inFlight = null));
+      return inFlight;
+    }
+
+    async function save() {
+      const current = value();
+      const body = kind === "multiple_choice" ? { choice_ids: current, version } : { content: current, version };
+      showStatus("Saving…", "secondary");
+      let response;
+      try {
+        response = await request("PUT", `${api}items/${position}/answer/`, body);
+      } catch {
+        return retry("Not saved — no connection. Retrying…");
+      }
+      if (response.status >= 500 || response.status === 429) return retry("Not saved — server busy. Retrying…");
+      const data = await response.json().catch(() => ({}));
+      if (response.ok) {
+        retryDelay = 1000;
+        version = data.version;
+        savedValue = key(current);
+        showStatus(`Saved ${new Date().toLocaleTimeString()}`, "success");
+        if (dirty()) changed();
+        return;
+      }
+      if (data.code === "stale_version") return showConflict(data.answer, current);
+      if (data.code === "session_closed") {
+        showStatus("Not saved — the session is closed", "danger");
+        return finish(data.detail || "This session no longer accepts answers.");
+      }
+      showStatus(`Not saved — ${data.detail || "the answer was refused"}`, "danger");
+    }
+
+    function retry(message) {
+      showStatus(message, "warning");
+      return sleep(retryDelay).then(() => {
+        retryDelay = Math.min(retryDelay * 2, MAX_RETRY_MS);
+        return save();
+      });
+    }
+
+    function showConflict(stored, mine) {
+      version = stored.version;
+      setValue(stored);
+      savedValue = key(value());
+      showStatus("Not saved — changed in another tab", "danger");
+      conflict.hidden = false;
+      const yours = conflict.querySelector("[data-yours]");
+      yours.textContent = Array.isArray(mine) ? `Choices: ${mine.join(", ") || "none"}` : mine;
+    }
+
+    conflict?.querySelector("[data-dismiss]")?.addEventListener("click", () => (conflict.hidden = true));
+
+    // Written answers: a preview rendered and sanitised by the server, exactly as coaches will see it.
+    const previewButton = el.querySelector("[data-preview]");
+    previewButton?.addEventListener("click", async () => {
+      const target = el.querySelector("[data-preview-output]");
+      if (!target.hidden) {
+        target.hidden = true;
+        previewButton.textContent = "Preview";
+        return;
+      }
+      const response = await request("POST", root.dataset.previewUrl, { text: value() }).catch(() => null);
+      target.innerHTML = response?.ok ? (await response.json()).html : "<em>Preview unavailable offline.</em>";
+      target.hidden = false;
+      previewButton.textContent = "Edit";
+    });
+
+    return {
+      dirty,
+      flush: saveNow,
+      disable() {
+        clearTimeout(timer);
+        if (textarea) textarea.readOnly = true;
+        boxes.forEach((b) => (b.disabled = true));
+        editor?.dispatch({ effects: [] });
+        editor?.contentDOM.setAttribute("contenteditable", "false");
+      },
+    };
+  }
+
+  window.addEventListener("beforeunload", (event) => {
+    if (!closed && answers.some((a) => a.dirty())) event.preventDefault();
+  });
+}
+
+function sleep(ms) {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
