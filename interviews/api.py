@@ -9,13 +9,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from interviewnode.markdown import render_markdown
 from interviewnode.api import Pagination
+from interviewnode.markdown import render_markdown
 from questions.models import Question
 
 from . import services
 from .models import InterviewSession, InterviewTemplate
-from .services import MAX_ANSWER_BYTES
 from .selectors import session_for_user, session_list, template_list
 from .serializers import (
     AnswerSaveSerializer,
@@ -25,6 +24,7 @@ from .serializers import (
     SessionSummarySerializer,
     TemplateSerializer,
 )
+from .services import MAX_ANSWER_BYTES
 
 _ERRORS = {
     400: OpenApiResponse(description="Invalid input: `{code, detail, errors}`"),

@@ -25,7 +25,11 @@ class CustomSessionForm(forms.Form):
     )
     question_count = forms.IntegerField(min_value=MIN_QUESTIONS, max_value=MAX_QUESTIONS, initial=3)
     duration_minutes = forms.IntegerField(
-        min_value=MIN_DURATION, max_value=MAX_DURATION, initial=45, required=False, help_text="Timed mode only."
+        min_value=MIN_DURATION,
+        max_value=MAX_DURATION,
+        initial=45,
+        required=False,
+        help_text="Timed mode only.",
     )
 
     def __init__(self, *args, **kwargs):

@@ -72,7 +72,9 @@ def session_from_template(request, slug: str):
     template = get_object_or_404(template_list(), slug=slug)
     try:
         session = services.session_start_from_template(
-            candidate=request.user, template=template, mode=request.POST.get("mode", InterviewSession.Mode.TIMED)
+            candidate=request.user,
+            template=template,
+            mode=request.POST.get("mode", InterviewSession.Mode.TIMED),
         )
     except ApplicationError as error:
         messages.error(request, f"{template.name}: {error.detail}")
@@ -125,7 +127,9 @@ def session_results(request, session_id: int):
     session = session_for_user(user=request.user, session_id=session_id)
     if session.status == InterviewSession.Status.IN_PROGRESS:
         return redirect("interviews:take", session.pk)
-    return render(request, "interviews/results.html", {"session": session, "items": _items(session, reveal=True)})
+    return render(
+        request, "interviews/results.html", {"session": session, "items": _items(session, reveal=True)}
+    )
 
 
 @login_required

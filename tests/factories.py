@@ -1,11 +1,14 @@
 from __future__ import annotations
 
+import itertools
+
 import factory
 from allauth.account.models import EmailAddress
 
 from accounts.models import Role, User
 from accounts.services import user_setup
-from questions.models import Category, Choice, Company, Level, Question, Role as JobRole, Topic
+from questions.models import Category, Choice, Company, Level, Question, Topic
+from questions.models import Role as JobRole
 from questions.services import revision_record
 
 PASSWORD = "correct-horse-battery-staple"
@@ -161,4 +164,44 @@ def interview_session(candidate, questions, *, mode: str = "timed", duration_min
         questions=questions,
         mode=mode,
         duration_minutes=duration_minutes if mode == "timed" else None,
+    )
+
+
+def session_submitted_context(**overrides) -> dict:
+    """A context for the ``session_submitted`` e-mail template (see its header for the keys)."""
+    from datetime import UTC, datetime
+
+    return {
+        "name": "Ada",
+        "session_title": "ML Engineer · Mid — timed interview",
+        "submitted_at": datetime(2026, 11, 22, 10, 0, tzinfo=UTC),
+        "auto_graded": {"correct": 3, "total": 4},
+        "awaiting_review": 2,
+        "score": None,
+        "url": "http://testserver/sessions/42/",
+        **overrides,
+    }
+
+
+_outbox_numbers = itertools.count(1)
+
+
+def outbox_email(user=None, *, key: str | None = None, to_email: str | None = None, **fields):
+    """An e-mail put in the outbox through ``email_enqueue`` (a ``session_submitted`` one by default).
+
+    Sent after the caller's transaction commits, as in the app; pass ``attachments=``, ``context=`` …
+    """
+    from notifications.services import email_enqueue
+
+    number = next(_outbox_numbers)
+    return email_enqueue(
+        **{
+            "kind": "session_submitted",
+            "key": key or f"session_submitted:session:{number}:user:{user.pk if user else 0}",
+            "to_email": to_email or (user.email if user else "someone@example.com"),
+            "template": "session_submitted",
+            "context": session_submitted_context(),
+            "user": user,
+            **fields,
+        }
     )
