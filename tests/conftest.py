@@ -1,7 +1,20 @@
 from __future__ import annotations
 
+import asyncio
+import email
+import email.policy
+import logging
+import socket
+import threading
+import uuid
+from contextlib import contextmanager
+
 import pytest
 import yaml
+from aiosmtpd.controller import Controller
+from celery import Celery, _state, current_app
+from celery.contrib.testing.worker import start_worker
+from django.conf import settings as django_settings
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
@@ -91,3 +104,124 @@ def fast_password_hasher(settings):
 @pytest.fixture
 def other_candidate(db):
     return UserFactory(role=Role.CANDIDATE)
+
+
+@pytest.fixture
+def celery_eager():
+    """Tasks run in-process, as with REDIS_URL unset, instead of going to a Redis queue others share."""
+    conf = current_app.conf
+    before = conf.task_always_eager
+    conf.task_always_eager = True
+    yield
+    conf.task_always_eager = before
+
+
+class SmtpSink:
+    """What a real SMTP server (aiosmtpd, in the test process on 127.0.0.1) received, parsed."""
+
+    def __init__(self):
+        self.messages: list[email.message.EmailMessage] = []
+        self.reject_with: str | None = None  # an SMTP reply such as "451 4.3.0 Try again later"
+        self.hold: threading.Event | None = None  # when set, DATA waits until the event is set
+        self._received = threading.Condition()
+
+    async def handle_DATA(self, server, session, envelope):
+        if self.hold is not None:
+            await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
+        if self.reject_with:
+            return self.reject_with
+        message = email.message_from_bytes(envelope.content, policy=email.policy.default)
+        with self._received:
+            self.messages.append(message)
+            self._received.notify_all()
+        return "250 Message accepted"
+
+    def wait_for(self, count: int, timeout: float = 60) -> list[email.message.EmailMessage]:
+        """The messages, once at least ``count`` have arrived; the timeout only bounds a failing test."""
+        with self._received:
+            if not self._received.wait_for(lambda: len(self.messages) >= count, timeout):
+                came = len(self.messages)
+                raise AssertionError(f"{count} e-mail(s) expected at the SMTP server, {came} came")
+            return list(self.messages)
+
+
+@pytest.fixture
+def smtp_sink(settings):
+    """A real SMTP server on a free local port; Django's SMTP backend sends to it for this test."""
+    sink = SmtpSink()
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(sink, hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST = "127.0.0.1"
+    settings.EMAIL_PORT = port
+    settings.EMAIL_HOST_USER = ""
+    settings.EMAIL_HOST_PASSWORD = ""
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    yield sink
+    if sink.hold is not None:
+        sink.hold.set()
+    controller.stop()
+
+
+class RealCelery:
+    """Real Celery on Redis for one test, isolated from other test runs sharing the Redis server.
+
+    ``with real_celery.app(broker_url)`` makes a dedicated app current in the test thread: tasks are
+    published (not run eagerly) to a queue of its own. ``with real_celery.worker()`` also runs a
+    worker thread consuming that queue from the real Redis; it reads the test database (committed
+    data only, so use it from a ``transactional_db`` test).
+    """
+
+    def __init__(self, redis_url: str):
+        self.redis_url = redis_url
+
+    @contextmanager
+    def app(self, broker_url: str | None = None):
+        app = Celery("interviewnode-tests", set_as_current=False)
+        app.config_from_object("django.conf:settings", namespace="CELERY")
+        app.conf.update(
+            broker_url=broker_url or self.redis_url,
+            task_always_eager=False,
+            task_default_queue=f"tests-{uuid.uuid4().hex}",
+            worker_enable_remote_control=False,
+            worker_hijack_root_logger=False,
+        )
+        before = (current_app._get_current_object(), _state.default_app)
+        app.set_current()
+        try:
+            yield app
+        finally:
+            before[0].set_current()
+            _state.set_default_app(before[1])
+            if broker_url is None:  # drop what no worker took (a dead broker has nothing to clean)
+                with app.connection_for_write() as connection:
+                    connection.default_channel.queue_delete(app.conf.task_default_queue)
+            app.close()
+
+    @contextmanager
+    def worker(self):
+        root = logging.getLogger()
+        logging_before = (root.level, root.handlers[:])
+        with self.app() as app:
+            try:
+                with start_worker(app, pool="solo", perform_ping_check=False, loglevel="WARNING"):
+                    yield app
+            finally:
+                # The embedded worker sets up logging for a worker process; give pytest its own back.
+                root.setLevel(logging_before[0])
+                root.handlers[:] = logging_before[1]
+                logging.captureWarnings(False)
+
+
+@pytest.fixture
+def real_celery(transactional_db):
+    if not django_settings.REDIS_URL:
+        pytest.fail(
+            "REDIS_URL is unset: this test needs a real Celery worker on Redis "
+            "(run scripts/ensure-services and set REDIS_URL=redis://127.0.0.1:6379/0)."
+        )
+    return RealCelery(django_settings.REDIS_URL)

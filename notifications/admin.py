@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+from django.contrib import admin, messages
+from django.utils.text import Truncator
+
+from .models import OutboxEmail
+from .services import email_requeue
+
+
+@admin.register(OutboxEmail)
+class OutboxEmailAdmin(admin.ModelAdmin):
+    """Read only: rows change through the outbox services; a failed e-mail can be re-queued."""
+
+    list_display = ["kind", "to_email", "state", "attempts", "short_error", "created_at", "sent_at"]
+    list_filter = ["state", "kind"]
+    search_fields = ["to_email", "key"]
+    ordering = ["-created_at"]
+    date_hierarchy = "created_at"
+    show_full_result_count = False
+    actions = ["requeue"]
+    fields = [
+        "key", "kind", "to_email", "user", "subject", "state", "attempts", "last_error", "created_at",
+        "next_attempt_at", "claimed_at", "sent_at", "body_text", "body_html", "attachment_names",
+    ]  # fmt: skip
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_requeue_permission(self, request):
+        return request.user.has_perm("notifications.change_outboxemail")
+
+    @admin.display(description="last error")
+    def short_error(self, email):
+        return Truncator(email.last_error).chars(80)
+
+    @admin.display(description="attachments")
+    def attachment_names(self, email):
+        return ", ".join(a["filename"] for a in email.attachments) or "—"
+
+    @admin.action(description="Re-queue the selected failed e-mails", permissions=["requeue"])
+    def requeue(self, request, queryset):
+        ids = list(queryset.values_list("pk", flat=True))
+        requeued = sum(email_requeue(email_id=email_id) for email_id in ids)
+        self.message_user(request, f"{requeued} e-mail(s) re-queued.", messages.SUCCESS)
+        if skipped := len(ids) - requeued:
+            self.message_user(request, f"{skipped} e-mail(s) left alone: only failed ones are re-queued.")

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class OutboxEmail(models.Model):
+    """One e-mail, written in the transaction of the change that causes it, then sent by a Celery task.
+
+    ``key`` says what the e-mail is about (kind + object + recipient [+ sequence]); being unique, it
+    makes enqueueing the same e-mail twice a no-op.
+    """
+
+    class Kind(models.TextChoices):
+        ACCOUNT = "account", "Account"
+        SESSION_SUBMITTED = "session_submitted", "Session submitted"
+        FEEDBACK_PUBLISHED = "feedback_published", "Feedback published"
+        BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
+        BOOKING_UPDATED = "booking_updated", "Booking updated"
+        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+        BOOKING_REMINDER = "booking_reminder", "Booking reminder"
+        WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+        PRACTICE_REMINDER = "practice_reminder", "Practice reminder"
+
+    class State(models.TextChoices):
+        PENDING = "pending", "Pending"
+        SENDING = "sending", "Sending"
+        SENT = "sent", "Sent"
+        FAILED = "failed", "Failed"
+
+    key = models.CharField(max_length=255, unique=True)
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    to_email = models.EmailField("to")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="outbox_emails",
+    )
+    subject = models.CharField(max_length=255)
+    body_text = models.TextField()
+    body_html = models.TextField(blank=True)
+    attachments = models.JSONField(
+        default=list, blank=True, help_text="[{filename, content_type, content}] with text content"
+    )
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(
+        default=0, help_text="sends started, counting the one under way"
+    )
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    next_attempt_at = models.DateTimeField(help_text="when the sweep sends it if it is still pending")
+    sent_at = models.DateTimeField(null=True, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True, help_text="when the current send started")
+
+    class Meta:
+        verbose_name = "outbox e-mail"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=["pending", "sending", "sent", "failed"]), name="outbox_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="outbox_sent_at"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="sending") | Q(claimed_at__isnull=False), name="outbox_sending_claimed_at"
+            ),
+        ]
+        indexes = [
+            # The sweep: pending rows that are due, and sending rows left by a dead worker.
+            models.Index(fields=["state", "next_attempt_at"], name="outbox_state_due_idx"),
+            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="outbox_sending_idx"),
+            # The admin list, newest first.
+            models.Index(fields=["-created_at"], name="outbox_created_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} to {self.to_email}"
