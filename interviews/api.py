@@ -144,6 +144,9 @@ class MarkdownPreviewApi(APIView):
     class InputSerializer(serializers.Serializer):
         text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_ANSWER_BYTES)
 
+        class Meta:
+            ref_name = "MarkdownPreviewInput"
+
     @extend_schema(
         request=InputSerializer,
         responses={200: inline_serializer("MarkdownPreview", {"html": serializers.CharField()})},

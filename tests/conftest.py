@@ -106,9 +106,15 @@ def other_candidate(db):
     return UserFactory(role=Role.CANDIDATE)
 
 
-@pytest.fixture
-def celery_eager():
-    """Tasks run in-process, as with REDIS_URL unset, instead of going to a Redis queue others share."""
+@pytest.fixture(autouse=True)
+def celery_eager(request):
+    """Tasks run in-process, as with REDIS_URL unset, instead of going to a Redis queue others share.
+
+    Only tests that ask for ``real_celery`` (a worker on Redis) publish to a broker.
+    """
+    if "real_celery" in request.fixturenames:
+        yield
+        return
     conf = current_app.conf
     before = conf.task_always_eager
     conf.task_always_eager = True

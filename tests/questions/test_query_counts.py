@@ -39,8 +39,9 @@ PAGE_LIST = 2 + 4 + 1 + 1 + 4
 PAGE_LIST_FILTERED = PAGE_LIST + len(FILTERS)
 # Token + user; the question (category joined); roles, levels, companies, topics, choices.
 API_DETAIL = 1 + 1 + 5
-# Session + user; the question; roles, levels, companies, topics, choices.
-PAGE_DETAIL = 2 + 1 + 5
+# Session + user; the question; roles, levels, companies, topics, choices; the user's roles (for
+# the "Practice" button, which only candidates get).
+PAGE_DETAIL = 2 + 1 + 5 + 1
 
 
 @pytest.fixture
