@@ -131,6 +131,15 @@ class InterviewSession(models.Model):
         return f"Session {self.pk} of {self.candidate_id} ({self.get_status_display()})"
 
     @property
+    def title(self) -> str:
+        """What the candidate calls this session: the template's name, or what was chosen."""
+        if self.template_id:
+            return self.template.name
+        parts = [str(part) for part in (self.role, self.level, self.company) if part is not None]
+        kind = "Practice" if self.mode == SessionMode.PRACTICE else "Custom interview"
+        return f"{kind}: {', '.join(parts)}" if parts else kind
+
+    @property
     def is_open(self) -> bool:
         return self.status == SessionStatus.IN_PROGRESS
 

@@ -26,15 +26,14 @@ def scale_to_percent(value: Decimal | int) -> Decimal:
     return _round((Decimal(value) - SCALE_MIN) * FULL / (SCALE_MAX - SCALE_MIN))
 
 
-def answer_score(criteria_scores: Mapping[str, int], rubric: list[dict]) -> Decimal:
-    """A rubric-scored answer on 0–100: the criteria's 1–4 scores, weighted by the rubric's weights.
-
-    Every criterion of the rubric must be scored, and nothing else.
-    """
-    weights = {c["key"]: Decimal(str(c.get("weight", 1))) for c in rubric}
-    if not weights:
+def criteria_check(criteria_scores: Mapping[str, int], rubric: list[dict], *, complete: bool = True) -> None:
+    """Refuse scores that do not fit the rubric: unknown criteria, values outside 1–4 and, when
+    ``complete``, criteria left unscored. A draft review checks with ``complete=False``."""
+    keys = {c["key"] for c in rubric}
+    if not keys:
         raise ApplicationError("The rubric has no criteria.", code="invalid")
-    missing, unknown = set(weights) - set(criteria_scores), set(criteria_scores) - set(weights)
+    missing = keys - set(criteria_scores) if complete else set()
+    unknown = set(criteria_scores) - keys
     if missing or unknown:
         problems = [f"missing: {', '.join(sorted(missing))}"] if missing else []
         problems += [f"unknown: {', '.join(sorted(unknown))}"] if unknown else []
@@ -44,6 +43,20 @@ def answer_score(criteria_scores: Mapping[str, int], rubric: list[dict]) -> Deci
             raise ApplicationError(
                 f"The score for {key!r} must be a whole number from 1 to 4.", code="invalid"
             )
+
+
+def criteria_missing(criteria_scores: Mapping[str, int], rubric: list[dict]) -> list[str]:
+    """The rubric's criteria (their names, in rubric order) not scored yet."""
+    return [c.get("name") or c["key"] for c in rubric if c["key"] not in criteria_scores]
+
+
+def answer_score(criteria_scores: Mapping[str, int], rubric: list[dict]) -> Decimal:
+    """A rubric-scored answer on 0–100: the criteria's 1–4 scores, weighted by the rubric's weights.
+
+    Every criterion of the rubric must be scored, and nothing else.
+    """
+    criteria_check(criteria_scores, rubric, complete=True)
+    weights = {c["key"]: Decimal(str(c.get("weight", 1))) for c in rubric}
     total = sum(weights.values())
     mean = sum(weights[key] * criteria_scores[key] for key in weights) / total
     return scale_to_percent(mean)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import Http404
 
 from accounts.models import Role, User
@@ -24,14 +24,22 @@ def session_for_user(
 ) -> InterviewSession:
     """The one way to look up a session for a user: Http404 for anyone who may not see it.
 
-    Candidates see their own sessions, admins every session (read only: pass ``owner_only`` for
-    writes). ``with_items`` prefetches the items, their revisions and answers.
+    Candidates see their own sessions, coaches also the sessions in the review queue and those they
+    claimed or reviewed, admins every session (read only: pass ``owner_only`` for writes).
+    ``with_items`` prefetches the items, their revisions and answers.
     """
     if not 0 < session_id < 2**63:  # beyond a bigint: no such row, and no database error either
         raise Http404("No such session.")
     queryset = InterviewSession.objects.select_related("template", "role", "level", "company")
-    if owner_only or not _may_read_all(user):
+    if owner_only:
         queryset = queryset.filter(candidate=user)
+    elif not _may_read_all(user):
+        if user.has_role(Role.COACH):
+            from reviews.selectors import coach_may_read  # reviews builds on interviews
+
+            queryset = queryset.filter(Q(candidate=user) | coach_may_read(coach=user))
+        else:
+            queryset = queryset.filter(candidate=user)
     if with_items:
         queryset = queryset.prefetch_related(Prefetch("items", queryset=session_items()))
     try:

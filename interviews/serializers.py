@@ -168,14 +168,6 @@ class SessionItemSerializer(serializers.Serializer):
         return ItemAnswerSerializer(item_answer(item, reveal=self._reveal(item))).data
 
 
-def _title(session: InterviewSession) -> str:
-    if session.template_id:
-        return session.template.name
-    parts = [str(part) for part in (session.role, session.level, session.company) if part is not None]
-    kind = "Practice" if session.mode == Mode.PRACTICE else "Custom interview"
-    return f"{kind}: {', '.join(parts)}" if parts else kind
-
-
 class SessionSummarySerializer(serializers.Serializer):
     """A row of "My sessions"."""
 
@@ -192,7 +184,43 @@ class SessionSummarySerializer(serializers.Serializer):
     question_count = serializers.IntegerField()
 
     def get_title(self, session) -> str:
-        return _title(session)
+        return session.title
+
+
+class ReviewedItemSerializer(serializers.Serializer):
+    position = serializers.IntegerField()
+    scores = serializers.DictField(child=serializers.IntegerField())
+    comment = serializers.CharField()
+    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
+
+
+class ReviewSummarySerializer(serializers.Serializer):
+    strengths = serializers.CharField()
+    improvements = serializers.CharField()
+    next_steps = serializers.CharField()
+
+
+class PublishedReviewSerializer(serializers.Serializer):
+    """A published review as the candidate reads it (SPEC.md: session ``review``)."""
+
+    coach = serializers.CharField(help_text="The coach's name (or e-mail address when they gave none)")
+    recommendation = serializers.CharField()
+    summary = ReviewSummarySerializer()
+    published_at = serializers.DateTimeField()
+    items = ReviewedItemSerializer(many=True)
+
+
+def published_review(review) -> dict:
+    return {
+        "coach": review.coach.get_full_name() or review.coach.email,
+        "recommendation": review.recommendation,
+        "summary": review.summary,
+        "published_at": review.published_at,
+        "items": [
+            {"position": row.item.position, "scores": row.scores, "comment": row.comment, "score": row.score}
+            for row in sorted(review.items.all(), key=lambda row: row.item.position)
+        ],
+    }
 
 
 class SessionSerializer(serializers.Serializer):
@@ -213,7 +241,7 @@ class SessionSerializer(serializers.Serializer):
     review = serializers.SerializerMethodField()
 
     def get_title(self, session) -> str:
-        return _title(session)
+        return session.title
 
     @extend_schema_field(serializers.DateTimeField())
     def get_server_time(self, session):
@@ -226,9 +254,15 @@ class SessionSerializer(serializers.Serializer):
             item.session = session  # the items' back reference, without a query each
         return SessionItemSerializer(items, many=True).data
 
-    @extend_schema_field(serializers.DictField(allow_null=True))
-    def get_review(self, session) -> None:
-        return None  # published coach feedback comes with the review issue
+    @extend_schema_field(PublishedReviewSerializer(allow_null=True))
+    def get_review(self, session) -> dict | None:
+        """The coach's review once published; a draft is never shown here, to anyone."""
+        from reviews.selectors import review_for_session  # reviews builds on interviews
+
+        if session.status != InterviewSession.Status.REVIEWED:
+            return None
+        review = review_for_session(session=session, published_only=True)
+        return None if review is None else PublishedReviewSerializer(published_review(review)).data
 
 
 class TemplateSerializer(serializers.Serializer):

@@ -17,10 +17,13 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from interviewnode.errors import ApplicationError
+from notifications.models import OutboxEmail
+from notifications.services import email_enqueue
 from questions.models import Category, Company, Level, Question, QuestionRevision, Role
 from questions.services import revision_record
 
@@ -373,7 +376,11 @@ def session_submit(*, session_id: int, user: User | None, closed_by: str) -> Int
     if closed_by not in (ClosedBy.CANDIDATE, ClosedBy.DEADLINE):
         raise ValueError(f"closed_by must be candidate or deadline, not {closed_by!r}")
     with transaction.atomic():
-        queryset = InterviewSession.objects.select_for_update().filter(pk=session_id)
+        queryset = (
+            InterviewSession.objects.select_for_update(of=("self",))
+            .select_related("candidate", "template", "role", "level", "company")
+            .filter(pk=session_id)
+        )
         if user is not None:
             queryset = queryset.filter(candidate=user)
         session = queryset.first()
@@ -412,7 +419,34 @@ def session_submit(*, session_id: int, user: User | None, closed_by: str) -> Int
         session.closed_by = closed_by
         session.score = session_score(items)
         session.save(update_fields=["status", "submitted_at", "closed_by", "score"])
+        _email_session_submitted(session, items)
     return session
+
+
+def _email_session_submitted(session: InterviewSession, items: list[SessionItem]) -> None:
+    """Queue the "session submitted" e-mail in the submitting transaction (the outbox sends it)."""
+    graded = [item for item in items if item.revision.content["kind"] == Question.Kind.MULTIPLE_CHOICE]
+    candidate = session.candidate
+    email_enqueue(
+        kind=OutboxEmail.Kind.SESSION_SUBMITTED,
+        key=f"session_submitted:session:{session.pk}:user:{candidate.pk}",
+        to_email=candidate.email,
+        user=candidate,
+        template="session_submitted",
+        context={
+            "name": candidate.first_name,
+            "session_title": session.title,
+            "submitted_at": session.submitted_at,
+            "auto_graded": (
+                {"correct": sum(1 for item in graded if item.answer.is_correct), "total": len(graded)}
+                if graded
+                else None
+            ),
+            "awaiting_review": len(items) - len(graded),
+            "score": session.score,
+            "url": settings.SITE_URL + reverse("interviews:results", args=[session.pk]),
+        },
+    )
 
 
 # --- templates -------------------------------------------------------------------------------------

@@ -127,9 +127,13 @@ def session_results(request, session_id: int):
     session = session_for_user(user=request.user, session_id=session_id)
     if session.status == InterviewSession.Status.IN_PROGRESS:
         return redirect("interviews:take", session.pk)
-    return render(
-        request, "interviews/results.html", {"session": session, "items": _items(session, reveal=True)}
-    )
+    from reviews.selectors import results_feedback  # reviews builds on interviews
+
+    items = _items(session, reveal=True)
+    review, feedback = results_feedback(session=session)
+    for row in items:
+        row["feedback"] = feedback.get(row["position"])
+    return render(request, "interviews/results.html", {"session": session, "items": items, "review": review})
 
 
 @login_required

@@ -236,3 +236,25 @@ def test_the_session_table_refuses_a_timed_session_without_deadline(candidate):
 
     with pytest.raises(IntegrityError):
         InterviewSession.objects.create(candidate=candidate, mode="timed", started_at=NOW, deadline=None)
+
+
+def test_submitting_queues_one_session_submitted_email(
+    taxonomy, candidate, mailoutbox, django_capture_on_commit_callbacks
+):
+    from interviews.services import session_submit
+    from notifications.models import OutboxEmail
+
+    mc = QuestionFactory(choices=[("Right", True), ("Wrong", False), ("Also wrong", False)])
+    session = interview_session(candidate, [QuestionFactory(), mc])
+
+    with django_capture_on_commit_callbacks(execute=True):
+        session_submit(session_id=session.pk, user=candidate, closed_by="candidate")
+    with django_capture_on_commit_callbacks(execute=True):
+        session_submit(session_id=session.pk, user=candidate, closed_by="candidate")
+
+    email = OutboxEmail.objects.get(kind=OutboxEmail.Kind.SESSION_SUBMITTED)
+    assert email.to_email == candidate.email
+    assert "0 of 1 right" in email.body_text
+    assert "1 written answer awaits a coach" in email.body_text
+    assert email.state == OutboxEmail.State.SENT
+    assert len(mailoutbox) == 1
