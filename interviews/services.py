@@ -390,10 +390,9 @@ def session_submit(*, session_id: int, user: User | None, closed_by: str) -> Int
             return session
 
         now = timezone.now()
-        if session.deadline is not None and now > session.deadline + timedelta(
-            seconds=settings.SESSION_GRACE_SECONDS
-        ):
-            closed_by = ClosedBy.DEADLINE  # answers were refused from then on, whoever clicks now
+        if session.deadline is not None and now >= session.deadline:
+            # Time ran out: the page's own submit at zero and the beat task both count as the deadline.
+            closed_by = ClosedBy.DEADLINE
         Answer.objects.filter(item__session=session).update(locked=True)
         items = list(
             SessionItem.objects.filter(session=session)

@@ -39,7 +39,13 @@ function start(root) {
   const api = root.dataset.api;
   const csrf = root.dataset.csrf;
   const resultsUrl = root.dataset.resultsUrl;
-  const clock = { serverAtSync: Date.parse(root.dataset.serverTime), perfAtSync: performance.now() };
+  // server_time was rendered just before the page's response began, so count from then (in the same
+  // monotonic time base), not from when this script ran: the editor bundle can take seconds to arrive.
+  const navigation = performance.getEntriesByType("navigation")[0];
+  const clock = {
+    serverAtSync: Date.parse(root.dataset.serverTime),
+    perfAtSync: navigation?.responseStart || performance.now(),
+  };
   const deadline = root.dataset.deadline ? Date.parse(root.dataset.deadline) : null;
   let closed = root.dataset.status !== "in_progress";
   let submitting = false;

@@ -162,10 +162,23 @@ def test_a_candidate_submitting_before_the_deadline_is_recorded_as_closed_by_can
     with time_machine.travel(NOW, tick=False):
         session = interview_session(candidate, [QuestionFactory()], duration_minutes=10)
 
-    with time_machine.travel(NOW + timedelta(minutes=10), tick=False):
+    with time_machine.travel(NOW + timedelta(minutes=10) - timedelta(seconds=1), tick=False):
         body = candidate_api.post(submit_url(session)).json()
 
     assert body["closed_by"] == "candidate"
+
+
+def test_a_submit_when_time_has_run_out_is_recorded_as_closed_by_the_deadline(
+    candidate_api, candidate, taxonomy
+):
+    # The page submits by itself at zero, within the grace period: still the deadline's doing.
+    with time_machine.travel(NOW, tick=False):
+        session = interview_session(candidate, [QuestionFactory()], duration_minutes=10)
+
+    with time_machine.travel(NOW + timedelta(minutes=10, seconds=2), tick=False):
+        body = candidate_api.post(submit_url(session)).json()
+
+    assert body["closed_by"] == "deadline"
 
 
 # --- someone else's session --------------------------------------------------------------------------
