@@ -14,6 +14,21 @@ from interviews.api import (
     TemplateListApi,
 )
 from questions.api import BenchBaselineApi, QuestionViewSet, TaxonomyApi
+from reviews.api import (
+    ReviewQueueApi,
+    SelfAssessmentApi,
+    SessionClaimApi,
+    SessionReleaseApi,
+    SessionReviewApi,
+)
+from scheduling.api import (
+    BookingCancelApi,
+    BookingCreateApi,
+    CoachListApi,
+    CoachSlotsApi,
+    SlotCreateApi,
+    SlotDetailApi,
+)
 
 from . import views
 
@@ -32,8 +47,23 @@ api_v1 = [
         name="session-answer",
     ),
     path("sessions/<int:session_id>/submit/", SessionSubmitApi.as_view(), name="session-submit"),
+    path("sessions/<int:session_id>/claim/", SessionClaimApi.as_view(), name="session-claim"),
+    path("sessions/<int:session_id>/release/", SessionReleaseApi.as_view(), name="session-release"),
+    path("sessions/<int:session_id>/review/", SessionReviewApi.as_view(), name="session-review"),
+    path(
+        "sessions/<int:session_id>/items/<int:position>/self-assessment/",
+        SelfAssessmentApi.as_view(),
+        name="session-self-assessment",
+    ),
+    path("reviews/queue/", ReviewQueueApi.as_view(), name="review-queue"),
     path("templates/", TemplateListApi.as_view(), name="templates"),
     path("markdown/preview/", MarkdownPreviewApi.as_view(), name="markdown-preview"),
+    path("coaches/", CoachListApi.as_view(), name="coaches"),
+    path("coaches/<int:coach_id>/slots/", CoachSlotsApi.as_view(), name="coach-slots"),
+    path("slots/", SlotCreateApi.as_view(), name="slots"),
+    path("slots/<int:slot_id>/", SlotDetailApi.as_view(), name="slot-detail"),
+    path("bookings/", BookingCreateApi.as_view(), name="bookings"),
+    path("bookings/<int:booking_id>/cancel/", BookingCancelApi.as_view(), name="booking-cancel"),
 ]
 if settings.BENCHMARK_ENDPOINTS:
     api_v1.append(path("bench/baseline/<int:pk>/", BenchBaselineApi.as_view(), name="bench-baseline"))
@@ -42,7 +72,9 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("questions/", include("questions.urls")),
     path("interviews/", include("interviews.urls")),
+    path("reviews/", include("reviews.urls")),
     path("profile/", include("accounts.urls")),
+    path("", include("scheduling.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

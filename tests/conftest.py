@@ -231,3 +231,29 @@ def real_celery(transactional_db):
             "(run scripts/ensure-services and set REDIS_URL=redis://127.0.0.1:6379/0)."
         )
     return RealCelery(django_settings.REDIS_URL)
+
+
+@pytest.fixture
+def other_coach(db):
+    return UserFactory(role=Role.COACH)
+
+
+def _api_for(user):
+    client = APIClient()
+    client.force_authenticate(user)
+    return client
+
+
+@pytest.fixture
+def coach_api(coach):
+    return _api_for(coach)
+
+
+@pytest.fixture
+def other_coach_api(other_coach):
+    return _api_for(other_coach)
+
+
+@pytest.fixture
+def admin_api(admin_user):
+    return _api_for(admin_user)

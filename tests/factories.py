@@ -205,3 +205,36 @@ def outbox_email(user=None, *, key: str | None = None, to_email: str | None = No
             **fields,
         }
     )
+
+
+def coach_slot(coach, *, start=None, hours_ahead: float = 48, minutes: int = 60, **fields):
+    """An open slot of ``coach``, written directly (as the admin would); by default 2 days ahead, 1 h."""
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from scheduling.models import CoachProfile, Slot
+
+    CoachProfile.objects.get_or_create(user=coach)
+    start = start or timezone.now().replace(microsecond=0) + timedelta(hours=hours_ahead)
+    return Slot.objects.create(coach=coach, start=start, end=start + timedelta(minutes=minutes), **fields)
+
+
+def submitted_session(candidate, questions, *, answers: dict[int, str] | None = None):
+    """A session on these questions, answered (``{position: text}``, default a short text for each
+    written/code item) and submitted by the candidate: what lands in the review queue."""
+    from interviews.models import InterviewSession, SessionItem
+    from interviews.services import answer_save, session_submit
+
+    session = interview_session(candidate, questions)
+    for item in SessionItem.objects.filter(session=session).select_related("revision"):
+        if item.revision.content["kind"] == "multiple_choice":
+            continue
+        text = (answers or {}).get(item.position, f"My answer to question {item.position}.")
+        answer_save(session=session, position=item.position, content=text, version=0)
+    session_submit(session_id=session.pk, user=candidate, closed_by=InterviewSession.ClosedBy.CANDIDATE)
+    session.refresh_from_db()
+    return session
+
+
+ML_THEORY_SCORES = {"accuracy": 4, "depth": 3, "judgement": 2, "communication": 1}

@@ -43,7 +43,9 @@ INSTALLED_APPS = [
     "accounts",
     "questions",
     "interviews",
+    "reviews",
     "notifications",
+    "scheduling",
 ]
 
 MIDDLEWARE = [
@@ -219,6 +221,10 @@ CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 CELERY_TIMEZONE = "UTC"
 
 SESSION_GRACE_SECONDS = env.int("SESSION_GRACE_SECONDS", default=30)
+# Candidates may cancel or reschedule a live mock up to this many hours before it starts.
+BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=12)
+# A coach's claim on a session not worked on for this long goes back to the review queue.
+REVIEW_CLAIM_TTL_HOURS = env.int("REVIEW_CLAIM_TTL_HOURS", default=48)
 
 # Adds /api/v1/bench/baseline/ for bench/ scripts; never on in production.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

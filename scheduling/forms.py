@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django import forms
+
+WEEKDAYS = [
+    (0, "Monday"),
+    (1, "Tuesday"),
+    (2, "Wednesday"),
+    (3, "Thursday"),
+    (4, "Friday"),
+    (5, "Saturday"),
+    (6, "Sunday"),
+]
+DURATIONS = [(30, "30 minutes"), (45, "45 minutes"), (60, "1 hour"), (90, "1 hour 30"), (120, "2 hours")]
+
+
+class SlotForm(forms.Form):
+    """A one-off slot: a date and time on the coach's own clock."""
+
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60)
+
+    def span(self, tz: str) -> tuple[datetime, datetime]:
+        data = self.cleaned_data
+        start = datetime.combine(data["date"], data["time"], tzinfo=ZoneInfo(tz))
+        return start, start + timedelta(minutes=data["duration"])
+
+
+class WeeklySlotsForm(forms.Form):
+    weekday = forms.TypedChoiceField(choices=WEEKDAYS, coerce=int)
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
+    duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60)
+    weeks = forms.IntegerField(min_value=1, max_value=26, initial=4)
+
+
+class CancelForm(forms.Form):
+    reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class PreferenceForm(forms.Form):
+    weekly_digest = forms.BooleanField(required=False, label="Weekly progress digest")
+    practice_reminders = forms.BooleanField(required=False, label="Practice reminders before my interview")
