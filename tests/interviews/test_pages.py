@@ -169,9 +169,9 @@ def test_take_page_query_count_does_not_grow_with_questions(
     session = interview_session(candidate, [_mc_question() for _ in range(count)])
     url = reverse("interviews:take", args=[session.pk])
 
-    # auth session, user, the session (with template/role/level/company), its items with
-    # revisions and answers: the same for 2 and 8 questions.
-    with django_assert_num_queries(4):
+    # auth session, user, the user's roles (the nav's "Review queue" link), the session (with
+    # template/role/level/company), its items with revisions and answers: the same for 2 and 8 questions.
+    with django_assert_num_queries(5):
         assert candidate_client.get(url).status_code == 200
 
 

@@ -80,3 +80,22 @@ def test_session_score_waits_for_every_item_to_be_graded():
 
 def test_an_empty_session_has_no_score():
     assert session_score([]) is None
+
+
+def test_a_draft_check_allows_unscored_criteria_but_not_bad_values():
+    from interviews.scoring import criteria_check
+
+    criteria_check({"design": 2}, RUBRIC, complete=False)  # fine: a draft
+    for scores in ({"design": 0}, {"design": 5}, {"charm": 3}):
+        with pytest.raises(ApplicationError):
+            criteria_check(scores, RUBRIC, complete=False)
+    with pytest.raises(ApplicationError):
+        criteria_check({"design": 2}, RUBRIC, complete=True)
+
+
+def test_missing_criteria_are_named_in_rubric_order():
+    from interviews.scoring import criteria_missing
+
+    assert criteria_missing({"design": 3}, RUBRIC) == ["Requirements"]
+    assert criteria_missing({}, RUBRIC) == ["Requirements", "Design"]
+    assert criteria_missing({"requirements": 1, "design": 4}, RUBRIC) == []

@@ -1,0 +1,155 @@
+"""Reads of the review queue, coaches' access to sessions, and the admin's coach figures."""
+
+from __future__ import annotations
+
+import statistics
+from collections import defaultdict
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
+from django.utils import timezone
+
+from accounts.models import User
+from interviews.models import InterviewSession, SessionItem
+
+from .models import ItemReview, Review
+
+Status = InterviewSession.Status
+RUBRIC_KINDS = ("written", "code")  # answers a coach scores; multiple choice is graded on submit
+
+
+def claim_cutoff(now: datetime | None = None) -> datetime:
+    """Claims last worked on before this moment have expired."""
+    return (now or timezone.now()) - timedelta(hours=settings.REVIEW_CLAIM_TTL_HOURS)
+
+
+def needs_review() -> Exists:
+    """The session has at least one written or code answer (as asked)."""
+    return Exists(
+        SessionItem.objects.filter(session=OuterRef("pk"), revision__content__kind__in=RUBRIC_KINDS)
+    )
+
+
+def claimable(now: datetime | None = None) -> Q:
+    """Submitted and unclaimed, or claimed but not worked on for REVIEW_CLAIM_TTL_HOURS."""
+    return Q(status__in=[Status.SUBMITTED, Status.IN_REVIEW]) & (
+        Q(review__isnull=True)
+        | Q(review__status=Review.Status.DRAFT)
+        & (Q(review__coach__isnull=True) | Q(review__last_worked_at__lt=claim_cutoff(now)))
+    )
+
+
+def coach_may_read(*, coach: User) -> Q:
+    """The sessions a coach may open: those in the queue and those they claimed or reviewed."""
+    return needs_review() & (claimable() | Q(review__coach=coach))
+
+
+def is_rubric_item(item: SessionItem) -> bool:
+    content = item.revision.content
+    return content.get("kind") in RUBRIC_KINDS and bool(content.get("rubric"))
+
+
+def review_queue(*, coach: User, filters: dict | None = None) -> QuerySet[InterviewSession]:
+    """Sessions waiting for a coach, oldest submission first, plus this coach's own open claims.
+
+    ``filters``: ``category``, ``role``, ``company``, ``level`` (slugs) and ``age`` (at least this
+    many hours since submission).
+    """
+    filters = filters or {}
+    queryset = (
+        InterviewSession.objects.filter(needs_review())
+        .filter(claimable() | Q(review__coach=coach, review__status=Review.Status.DRAFT))
+        .select_related("template", "role", "level", "company", "review")
+        .order_by("submitted_at", "id")
+    )
+    if filters.get("category"):
+        queryset = queryset.filter(
+            Exists(
+                SessionItem.objects.filter(
+                    session=OuterRef("pk"), revision__content__category=filters["category"]
+                )
+            )
+        )
+    for field in ("role", "level", "company"):
+        if filters.get(field):
+            queryset = queryset.filter(**{f"{field}__slug": filters[field]})
+    if filters.get("age"):
+        queryset = queryset.filter(submitted_at__lte=timezone.now() - timedelta(hours=int(filters["age"])))
+    return queryset
+
+
+def review_for_session(*, session: InterviewSession, published_only: bool = False) -> Review | None:
+    """The session's review with its coach and item reviews (two queries)."""
+    queryset = Review.objects.filter(session=session).select_related("coach").prefetch_related("items__item")
+    if published_only:
+        queryset = queryset.filter(status=Review.Status.PUBLISHED)
+    return queryset.first()
+
+
+def coach_stats() -> list[dict]:
+    """Per coach: published reviews, median turnaround (submitted → published) in hours, and the mean
+    answer score given per category next to every coach's mean for that category."""
+    turnarounds: dict[int, list[float]] = defaultdict(list)
+    coaches: dict[int, User] = {}
+    for review in Review.objects.filter(status=Review.Status.PUBLISHED).select_related("coach", "session"):
+        coaches[review.coach_id] = review.coach
+        delta = review.published_at - review.session.submitted_at
+        turnarounds[review.coach_id].append(delta.total_seconds() / 3600)
+    published = ItemReview.objects.filter(review__status=Review.Status.PUBLISHED, score__isnull=False)
+    overall = {
+        row["item__question__category__name"]: row["mean"]
+        for row in published.values("item__question__category__name").annotate(mean=Avg("score"))
+    }
+    by_coach: dict[int, list[dict]] = defaultdict(list)
+    for row in (
+        published.values("review__coach", "item__question__category__name")
+        .annotate(mean=Avg("score"))
+        .order_by("item__question__category__name")
+    ):
+        name = row["item__question__category__name"]
+        by_coach[row["review__coach"]].append({"category": name, "mean": row["mean"], "all": overall[name]})
+    return [
+        {
+            "coach": coach,
+            "reviews_done": len(turnarounds[pk]),
+            "median_turnaround_hours": round(statistics.median(turnarounds[pk]), 1),
+            "categories": by_coach[pk],
+        }
+        for pk, coach in sorted(coaches.items(), key=lambda kv: kv[1].email)
+    ]
+
+
+def results_feedback(*, session: InterviewSession) -> tuple[Review | None, dict[int, dict]]:
+    """For the candidate's results page: the published review (or None) and per position the rubric
+    with the candidate's self scores and, once published, the coach's scores and comment."""
+    from questions.rubric import effective_rubric
+
+    from .models import SelfAssessment
+
+    review = (
+        review_for_session(session=session, published_only=True)
+        if session.status == Status.REVIEWED
+        else None
+    )
+    coach_rows = {row.item_id: row for row in review.items.all()} if review else {}
+    selves = {s.item_id: s for s in SelfAssessment.objects.filter(item__session=session)}
+    feedback = {}
+    for item in session.items.all():
+        if not is_rubric_item(item):
+            continue
+        own, coach_row = selves.get(item.pk), coach_rows.get(item.pk)
+        feedback[item.position] = {
+            "self_score": own.score if own else None,
+            "coach_comment": coach_row.comment if coach_row else "",
+            "can_self_assess": session.status != Status.REVIEWED,
+            "criteria": [
+                {
+                    **criterion,
+                    "self": (own.scores if own else {}).get(criterion["key"]),
+                    "coach": (coach_row.scores if coach_row else {}).get(criterion["key"]),
+                }
+                for criterion in effective_rubric(item.revision.content["rubric"])
+            ],
+        }
+    return review, feedback

@@ -1,0 +1,400 @@
+"""Writes of coach reviews: claim, release, reassign, save/publish, and candidates' self-assessments.
+
+Every write locks the session row first (``select_for_update``), so a claim, a save and a publish on
+one session run one after the other; the one-to-one Review row makes a second claim impossible in
+the database as well.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from accounts.models import Role, User
+from interviewnode.errors import ApplicationError
+from interviews.models import InterviewSession, SessionItem
+from interviews.scoring import answer_score, criteria_check, criteria_missing, session_score
+from notifications.models import OutboxEmail
+from notifications.services import email_enqueue
+from questions.models import Category
+
+from .models import ItemReview, Recommendation, Review, SelfAssessment
+from .selectors import claim_cutoff, is_rubric_item, needs_review
+
+Status = InterviewSession.Status
+MAX_COMMENT = 20_000
+SUMMARY_FIELDS = ("strengths", "improvements", "next_steps")
+
+
+def _not_found() -> ApplicationError:
+    return ApplicationError("No such session.", code="not_found", status_code=404)
+
+
+def _invalid(detail: str, *, field: str) -> ApplicationError:
+    return ApplicationError(detail, code="invalid", extra={"errors": {field: [detail]}})
+
+
+def _already_published() -> ApplicationError:
+    return ApplicationError(
+        "This review is published; it can no longer change.", code="already_published", status_code=409
+    )
+
+
+def _not_claimed() -> ApplicationError:
+    return ApplicationError(
+        "You do not hold the claim on this session; claim it from the review queue first.",
+        code="not_claimed",
+        status_code=409,
+    )
+
+
+def _is_admin(user: User) -> bool:
+    return user.is_superuser or user.has_role(Role.ADMIN)
+
+
+def _require_coach(user: User) -> None:
+    if not user.has_role(Role.COACH):
+        raise ApplicationError("Only coaches review sessions.", code="forbidden", status_code=403)
+
+
+def _locked_reviewable_session(session_id: int) -> InterviewSession:
+    """The session, locked, if it is one coaches review (submitted or in review, with a written or
+    code answer); 404 otherwise."""
+    session = (
+        InterviewSession.objects.select_for_update(of=("self",))
+        .filter(
+            needs_review(), pk=session_id, status__in=[Status.SUBMITTED, Status.IN_REVIEW, Status.REVIEWED]
+        )
+        .first()
+    )
+    if session is None:
+        raise _not_found()
+    return session
+
+
+def _claim_expired(review: Review, now: datetime) -> bool:
+    return review.last_worked_at is not None and review.last_worked_at < claim_cutoff(now)
+
+
+def _take(review: Review, *, coach: User, now: datetime) -> None:
+    review.coach = coach
+    review.claimed_at = review.last_worked_at = now
+    review.save(update_fields=["coach", "claimed_at", "last_worked_at"])
+
+
+def _set_status(session: InterviewSession, status: str) -> None:
+    if session.status != status:
+        session.status = status
+        session.save(update_fields=["status"])
+
+
+def review_claim(*, coach: User, session_id: int) -> Review:
+    """Claim a session for review: exclusive while the claim is worked on.
+
+    Claiming again one's own claim renews it. Another coach's claim refuses with 409 ``claimed``
+    unless it has not been worked on for REVIEW_CLAIM_TTL_HOURS, in which case it is taken over.
+    """
+    _require_coach(coach)
+    now = timezone.now()
+    with transaction.atomic():
+        session = _locked_reviewable_session(session_id)
+        review = Review.objects.filter(session=session).first()
+        if session.status == Status.REVIEWED or (review and review.status == Review.Status.PUBLISHED):
+            raise _already_published()
+        if review is None:
+            review = Review.objects.create(session=session, coach=coach, claimed_at=now, last_worked_at=now)
+        elif review.coach_id in (None, coach.pk) or _claim_expired(review, now):
+            _take(review, coach=coach, now=now)
+        else:
+            raise ApplicationError("Another coach has claimed this session.", code="claimed", status_code=409)
+        _set_status(session, Status.IN_REVIEW)
+    return review
+
+
+def _release(review: Review, session: InterviewSession) -> None:
+    review.coach = None
+    review.claimed_at = review.last_worked_at = None
+    review.save(update_fields=["coach", "claimed_at", "last_worked_at"])
+    _set_status(session, Status.SUBMITTED)
+
+
+def review_release(*, user: User, session_id: int) -> Review:
+    """Give a claim back to the queue (its coach, or an admin); the draft stays for the next coach."""
+    with transaction.atomic():
+        session = _locked_reviewable_session(session_id)
+        review = Review.objects.filter(session=session).first()
+        if review is not None and review.status == Review.Status.PUBLISHED:
+            raise _already_published()
+        if review is None or review.coach_id is None:
+            raise _not_claimed()
+        if review.coach_id != user.pk and not _is_admin(user):
+            raise _not_claimed()
+        _release(review, session)
+    return review
+
+
+def review_reassign(*, admin: User, session_id: int, coach: User) -> Review:
+    """An admin gives a session (claimed or not) to a coach."""
+    if not _is_admin(admin):
+        raise ApplicationError("Only admins reassign reviews.", code="forbidden", status_code=403)
+    if not coach.has_role(Role.COACH):
+        raise _invalid(f"{coach} is not a coach.", field="coach")
+    now = timezone.now()
+    with transaction.atomic():
+        session = _locked_reviewable_session(session_id)
+        review, _ = Review.objects.get_or_create(
+            session=session, defaults={"coach": coach, "claimed_at": now, "last_worked_at": now}
+        )
+        if review.status == Review.Status.PUBLISHED:
+            raise _already_published()
+        _take(review, coach=coach, now=now)
+        _set_status(session, Status.IN_REVIEW)
+    return review
+
+
+def review_claims_expire() -> int:
+    """Put claims not worked on for REVIEW_CLAIM_TTL_HOURS back in the queue; how many were."""
+    expired = 0
+    for review_id, session_id in Review.objects.filter(
+        status=Review.Status.DRAFT, coach__isnull=False, last_worked_at__lt=claim_cutoff()
+    ).values_list("pk", "session_id"):
+        with transaction.atomic():
+            session = InterviewSession.objects.select_for_update().get(pk=session_id)
+            review = Review.objects.get(pk=review_id)
+            # Re-checked under the lock: the coach may have saved (or someone claimed) meanwhile.
+            if (
+                review.status == Review.Status.DRAFT
+                and review.coach_id
+                and _claim_expired(review, timezone.now())
+            ):
+                _release(review, session)
+                expired += 1
+    return expired
+
+
+# --- saving and publishing -------------------------------------------------------------------------
+
+
+def _items_input(
+    items: Sequence[Mapping], *, by_position: dict[int, SessionItem]
+) -> list[tuple[SessionItem, Mapping]]:
+    checked, seen = [], set()
+    for number, entry in enumerate(items, 1):
+        field = f"items[{number}]"
+        if not isinstance(entry, Mapping):
+            raise _invalid("Each item is an object with position, scores and comment.", field=field)
+        position = entry.get("position")
+        if isinstance(position, bool) or not isinstance(position, int) or position not in by_position:
+            raise _invalid(f"This session has no question at position {position!r}.", field=field)
+        if position in seen:
+            raise _invalid(f"Position {position} appears twice.", field=field)
+        seen.add(position)
+        item = by_position[position]
+        if not is_rubric_item(item):
+            raise _invalid(f"Question {position} is graded automatically, not on a rubric.", field=field)
+        scores = entry.get("scores", {})
+        if not isinstance(scores, Mapping):
+            raise _invalid("scores maps criterion keys to 1..4.", field=field)
+        try:
+            criteria_check(scores, item.revision.content["rubric"], complete=False)
+        except ApplicationError as error:
+            raise _invalid(f"Question {position}: {error.detail}", field=field) from None
+        comment = entry.get("comment")
+        if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
+            raise _invalid(f"A comment is text of at most {MAX_COMMENT} characters.", field=field)
+        checked.append((item, entry))
+    return checked
+
+
+def review_save(
+    *,
+    coach: User,
+    session_id: int,
+    items: Sequence[Mapping] = (),
+    summary: Mapping[str, str] | None = None,
+    recommendation: str | None = None,
+    publish: bool = False,
+) -> Review:
+    """Save the claiming coach's draft and, with ``publish``, publish it — all or nothing.
+
+    ``items`` are ``{position, scores, comment}``: the scores given replace the item's draft scores,
+    a comment given replaces its comment; items not sent keep their draft. ``summary`` is
+    ``{strengths, improvements, next_steps}`` (keys sent replace). Publishing needs every criterion of
+    every rubric-scored answer and a recommendation; otherwise 400 ``incomplete`` lists what is
+    missing and nothing is saved.
+    """
+    now = timezone.now()
+    with transaction.atomic():
+        session = _locked_reviewable_session(session_id)
+        review = Review.objects.filter(session=session).first()
+        if review is not None and review.status == Review.Status.PUBLISHED:
+            raise _already_published()
+        if review is None or review.coach_id != coach.pk:
+            raise _not_claimed()
+        session_items = list(
+            SessionItem.objects.filter(session=session).select_related("revision").order_by("position")
+        )
+        checked = _items_input(items, by_position={item.position: item for item in session_items})
+        existing = {row.item_id: row for row in ItemReview.objects.filter(review=review)}
+        for item, entry in checked:
+            row = existing.get(item.pk) or ItemReview(review=review, item=item)
+            if "scores" in entry:
+                row.scores = dict(entry["scores"])
+            if entry.get("comment") is not None:
+                row.comment = entry["comment"]
+            row.save()
+            existing[item.pk] = row
+        if summary is not None:
+            if not isinstance(summary, Mapping) or set(summary) - set(SUMMARY_FIELDS):
+                raise _invalid("summary is {strengths, improvements, next_steps}.", field="summary")
+            for key, text in summary.items():
+                if not isinstance(text, str) or len(text) > MAX_COMMENT:
+                    raise _invalid(
+                        f"summary.{key} is text of at most {MAX_COMMENT} characters.", field="summary"
+                    )
+                setattr(review, f"summary_{key}", text)
+        if recommendation is not None:
+            if recommendation not in ("", *Recommendation.values):
+                raise _invalid(
+                    f"recommendation is one of {', '.join(Recommendation.values)}.", field="recommendation"
+                )
+            review.recommendation = recommendation
+        review.last_worked_at = now
+        review.save()
+        if publish:
+            _publish(review=review, session=session, items=session_items, rows=existing, now=now)
+    return review
+
+
+def review_missing(*, review: Review | None, items: Sequence[SessionItem]) -> list[dict]:
+    """What publishing still needs: ``[{position, criteria}]`` and/or ``{"field": "recommendation"}``."""
+    rows = {row.item_id: row for row in review.items.all()} if review else {}
+    missing: list[dict] = []
+    for item in items:
+        if is_rubric_item(item):
+            row = rows.get(item.pk)
+            criteria = criteria_missing(row.scores if row else {}, item.revision.content["rubric"])
+            if criteria:
+                missing.append({"position": item.position, "criteria": criteria})
+    if review is None or not review.recommendation:
+        missing.append({"field": "recommendation"})
+    return missing
+
+
+def _publish(
+    *,
+    review: Review,
+    session: InterviewSession,
+    items: list[SessionItem],
+    rows: dict[int, ItemReview],
+    now: datetime,
+) -> None:
+    missing = review_missing(review=review, items=items)
+    if missing:
+        raise ApplicationError(
+            "Score every criterion of every answer and choose a recommendation before publishing.",
+            code="incomplete",
+            extra={"missing": missing},
+        )
+    scored_rows, scored_items = [], []
+    for item in items:
+        if not is_rubric_item(item):
+            continue
+        row = rows[item.pk]
+        row.score = item.score = answer_score(row.scores, item.revision.content["rubric"])
+        scored_rows.append(row)
+        scored_items.append(item)
+    ItemReview.objects.bulk_update(scored_rows, ["score"])
+    SessionItem.objects.bulk_update(scored_items, ["score"])
+    session.score = session_score(items)
+    session.status = Status.REVIEWED
+    session.save(update_fields=["score", "status"])
+    review.status = Review.Status.PUBLISHED
+    review.published_at = now
+    review.save(update_fields=["status", "published_at"])
+    _email_feedback_published(review=review, session=session, items=items)
+
+
+def _email_feedback_published(*, review: Review, session: InterviewSession, items: list[SessionItem]) -> None:
+    """Queue the "feedback published" e-mail in the publishing transaction (the outbox sends it)."""
+    candidate = session.candidate
+    by_category: dict[str, list[Decimal]] = defaultdict(list)
+    for item in items:
+        if item.score is not None:
+            by_category[item.revision.content.get("category", "")].append(Decimal(item.score))
+    names = dict(Category.objects.filter(slug__in=by_category).values_list("slug", "name"))
+    summary = "\n\n".join(
+        f"{title}:\n{text}"
+        for title, text in (
+            ("Strengths", review.summary_strengths),
+            ("Areas to improve", review.summary_improvements),
+            ("Next steps", review.summary_next_steps),
+        )
+        if text.strip()
+    )
+    email_enqueue(
+        kind=OutboxEmail.Kind.FEEDBACK_PUBLISHED,
+        key=f"feedback_published:session:{session.pk}:user:{candidate.pk}",
+        to_email=candidate.email,
+        user=candidate,
+        template="feedback_published",
+        context={
+            "name": candidate.first_name,
+            "session_title": session.title,
+            "coach_name": review.coach.get_full_name(),
+            "score": session.score,
+            "recommendation": review.get_recommendation_display(),
+            "categories": [
+                {"name": names.get(slug, slug), "score": sum(scores) / len(scores)}
+                for slug, scores in sorted(by_category.items())
+            ],
+            "summary": summary,
+            "url": settings.SITE_URL + reverse("interviews:results", args=[session.pk]),
+        },
+    )
+
+
+# --- self-assessment -------------------------------------------------------------------------------
+
+
+def self_assess(*, session: InterviewSession, position: int, scores: Mapping[str, int]) -> SelfAssessment:
+    """The candidate scores their own answer on its rubric (every criterion), after submitting and
+    until a coach publishes; sending again replaces it."""
+    with transaction.atomic():
+        session = InterviewSession.objects.select_for_update().get(pk=session.pk)
+        if session.status == Status.IN_PROGRESS:
+            raise ApplicationError(
+                "Submit the session before assessing your answers.", code="session_open", status_code=409
+            )
+        if session.status == Status.REVIEWED:
+            raise ApplicationError(
+                "Your coach has published the review; your self-assessment is kept as it was.",
+                code="already_published",
+                status_code=409,
+            )
+        item = (
+            SessionItem.objects.select_related("revision").filter(session=session, position=position).first()
+        )
+        if item is None:
+            raise ApplicationError(
+                "This session has no question at that position.", code="not_found", status_code=404
+            )
+        if not is_rubric_item(item):
+            raise _invalid("This question is graded automatically, not on a rubric.", field="position")
+        if not isinstance(scores, Mapping):
+            raise _invalid("scores maps criterion keys to 1..4.", field="scores")
+        try:
+            score = answer_score(scores, item.revision.content["rubric"])
+        except ApplicationError as error:
+            raise _invalid(error.detail, field="scores") from None
+        assessment, _ = SelfAssessment.objects.update_or_create(
+            item=item, defaults={"scores": dict(scores), "score": score}
+        )
+    return assessment

@@ -1,0 +1,199 @@
+"""Review pages: the coach's queue and review page, and the candidate's self-assessment form."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.views.decorators.http import require_POST
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
+from pygments.util import ClassNotFound
+
+from accounts.models import Role
+from interviewnode.errors import ApplicationError
+from interviewnode.markdown import render_markdown
+from interviews.selectors import session_for_user
+from questions.models import Category, Company, Level
+from questions.models import Role as JobRole
+from questions.rubric import effective_rubric
+
+from . import services
+from .models import Recommendation
+from .selectors import is_rubric_item, review_for_session, review_queue
+
+QUEUE_FILTERS = ("category", "role", "company", "level", "age")
+
+
+def _coach_only(request) -> None:
+    if not request.user.has_role(Role.COACH):
+        raise Http404("The review queue is for coaches.")
+
+
+def code_html(code: str, language: str):
+    """Code highlighted by Pygments (which escapes it), or escaped plain text for unknown languages."""
+    try:
+        lexer = get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        return mark_safe(f'<pre class="border rounded p-2 bg-light">{escape(code)}</pre>')  # noqa: S308
+    return mark_safe(highlight(code, lexer, HtmlFormatter(cssclass="highlight")))  # noqa: S308 - escaped by Pygments
+
+
+@login_required
+def queue(request):
+    _coach_only(request)
+    filters = {name: request.GET.get(name, "") for name in QUEUE_FILTERS}
+    if filters["age"] and not filters["age"].isdigit():
+        filters["age"] = ""
+    sessions = list(review_queue(coach=request.user, filters=filters))
+    mine = [s for s in sessions if getattr(s, "review", None) and s.review.coach_id == request.user.pk]
+    waiting = [s for s in sessions if s not in mine]
+    context = {
+        "mine": mine,
+        "waiting": waiting,
+        "filters": filters,
+        "categories": Category.objects.order_by("name"),
+        "roles": JobRole.objects.order_by("name"),
+        "companies": Company.objects.order_by("name"),
+        "levels": Level.objects.all(),
+    }
+    return render(request, "reviews/queue.html", context)
+
+
+@login_required
+@require_POST
+def claim(request, session_id: int):
+    _coach_only(request)
+    try:
+        services.review_claim(coach=request.user, session_id=session_id)
+    except ApplicationError as error:
+        if error.status_code == 404:
+            raise Http404(error.detail) from None
+        messages.error(request, error.detail)
+        return redirect("reviews:queue")
+    return redirect("reviews:review", session_id)
+
+
+@login_required
+@require_POST
+def release(request, session_id: int):
+    _coach_only(request)
+    session = session_for_user(user=request.user, session_id=session_id, with_items=False)
+    try:
+        services.review_release(user=request.user, session_id=session.pk)
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+    else:
+        messages.success(request, "Released: the session is back in the queue.")
+    return redirect("reviews:queue")
+
+
+def _posted_review(post, items) -> dict:
+    """The review form's fields in the shape review_save takes."""
+    rows = []
+    for item in items:
+        if not is_rubric_item(item):
+            continue
+        scores = {}
+        for criterion in item.revision.content["rubric"]:
+            value = post.get(f"score-{item.position}-{criterion['key']}", "")
+            if value.isdigit():
+                scores[criterion["key"]] = int(value)
+        rows.append(
+            {"position": item.position, "scores": scores, "comment": post.get(f"comment-{item.position}", "")}
+        )
+    return {
+        "items": rows,
+        "summary": {name: post.get(f"summary_{name}", "") for name in services.SUMMARY_FIELDS},
+        "recommendation": post.get("recommendation", ""),
+    }
+
+
+@login_required
+def review(request, session_id: int):
+    """The review page: every answer next to its question, reference and rubric; save or publish."""
+    _coach_only(request)
+    session = session_for_user(user=request.user, session_id=session_id)
+    current = review_for_session(session=session)
+    if current is None or current.coach_id != request.user.pk:
+        messages.info(request, "Claim this session from the queue to review it.")
+        return redirect("reviews:queue")
+    items = list(session.items.all())
+    missing = []
+    if request.method == "POST":
+        posted = _posted_review(request.POST, items)
+        try:
+            services.review_save(coach=request.user, session_id=session.pk, **posted)
+            if request.POST.get("action") == "publish":
+                services.review_save(coach=request.user, session_id=session.pk, publish=True)
+                messages.success(request, "Published: the candidate can read your feedback.")
+                return redirect("reviews:queue")
+        except ApplicationError as error:
+            messages.error(request, error.detail)
+            missing = error.extra.get("missing", [])
+            if error.code != "incomplete":
+                return redirect("reviews:review", session.pk)
+        else:
+            messages.success(request, "Draft saved.")
+        if not missing:
+            return redirect("reviews:review", session.pk)
+        current = review_for_session(session=session)
+    rows = {row.item_id: row for row in current.items.all()}
+    context_items = []
+    for item in items:
+        content = item.revision.content
+        row = rows.get(item.pk)
+        context_items.append(
+            {
+                "position": item.position,
+                "title": content["title"],
+                "kind": content["kind"],
+                "prompt_html": render_markdown(content["prompt"]),
+                "reference_html": render_markdown(content.get("reference_answer", "")),
+                "answer_html": (
+                    code_html(item.answer.content, content.get("language", ""))
+                    if content["kind"] == "code"
+                    else render_markdown(item.answer.content)
+                ),
+                "answer_empty": not item.answer.content.strip(),
+                "is_correct": item.answer.is_correct,
+                "rubric_scored": is_rubric_item(item),
+                "rubric": [
+                    {**criterion, "given": (row.scores if row else {}).get(criterion["key"])}
+                    for criterion in effective_rubric(content.get("rubric") or [])
+                ],
+                "comment": row.comment if row else "",
+                "score": item.score,
+            }
+        )
+    context = {
+        "session": session,
+        "review": current,
+        "items": context_items,
+        "missing": missing or services.review_missing(review=current, items=items),
+        "recommendations": Recommendation.choices,
+    }
+    return render(request, "reviews/review.html", context, status=400 if missing else 200)
+
+
+@login_required
+@require_POST
+def self_assessment(request, session_id: int, position: int):
+    session = session_for_user(user=request.user, session_id=session_id, owner_only=True, with_items=False)
+    scores = {
+        key.removeprefix("self-"): int(value)
+        for key, value in request.POST.items()
+        if key.startswith("self-") and value.isdigit()
+    }
+    try:
+        services.self_assess(session=session, position=position, scores=scores)
+    except ApplicationError as error:
+        messages.error(request, f"Question {position}: {error.detail}")
+    else:
+        messages.success(request, f"Your self-assessment of question {position} is saved.")
+    return redirect(reverse("interviews:results", args=[session.pk]) + f"#question-{position}")
