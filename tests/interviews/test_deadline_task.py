@@ -119,7 +119,8 @@ def test_the_schedule_migration_can_run_again_without_a_second_row():
     from django.apps import apps
     from django.db import connection
 
-    migration = import_module("interviews.migrations.0002_close_overdue_sessions_schedule")
-    migration.schedule(apps, connection.schema_editor())
+    migration = import_module("interviews.migrations.0002_close_overdue_sessions_schedule").Migration
+    (schedule,) = migration.operations
+    schedule.code(apps, connection.schema_editor())
 
     assert PeriodicTask.objects.filter(task=close_overdue_sessions.name).count() == 1
