@@ -1,11 +1,18 @@
+from datetime import time, timedelta
+
 from allauth.account.models import EmailAddress
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import transaction
+from django.utils import timezone
 
 from accounts.models import Role, User
 from accounts.services import user_setup
 from interviews.services import templates_seed
+from questions.models import Company
+from questions.models import Role as JobRole
+from scheduling.models import CoachProfile, Slot
+from scheduling.services import slots_create_weekly
 
 DEMO_PASSWORD = "interviewnode-demo"  # noqa: S105 - the published demo password
 DEMO_USERS = [
@@ -36,8 +43,31 @@ class Command(BaseCommand):
                 EmailAddress.objects.update_or_create(
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
+        self._demo_coach()
         templates = templates_seed()
         self.stdout.write(self.style.SUCCESS(f"Interview templates: {len(templates)}."))
         self.stdout.write(self.style.SUCCESS(f"Demo users (password for all: {DEMO_PASSWORD}):"))
         for email, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {role.label:<10} {email}")
+
+    def _demo_coach(self) -> None:
+        """The demo coach's profile and, when none is left, a month of weekly evening slots."""
+        coach = User.objects.get(email="coach@example.com")
+        if coach.timezone == "UTC":
+            coach.timezone = "Europe/London"
+            coach.save(update_fields=["timezone"])
+        profile, created = CoachProfile.objects.get_or_create(
+            user=coach,
+            defaults={
+                "bio": "Former ML engineering manager; has run hundreds of ML system design and "
+                "behavioral interviews. Coaches mid to staff candidates.",
+            },
+        )
+        if created:
+            profile.roles.set(JobRole.objects.filter(slug__in=["ml-engineer", "applied-scientist"]))
+            profile.companies.set(Company.objects.filter(slug__in=["google", "meta", "amazon"]))
+        if not Slot.objects.filter(coach=coach, status=Slot.Status.OPEN, start__gt=timezone.now()).exists():
+            for weekday in (1, 3):  # Tuesday and Thursday evenings, London time
+                slots_create_weekly(
+                    coach=coach, weekday=weekday, at=time(18), duration=timedelta(hours=1), weeks=4
+                )
