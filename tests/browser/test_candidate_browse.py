@@ -43,8 +43,13 @@ def _expected_titles() -> set[str]:
 def test_demo_candidate_filters_searches_and_opens_a_question(demo_site, page, screenshot_dir):
     company = Company.objects.get(slug=COMPANY).name
     level = Level.objects.get(slug=LEVEL).name
-    static = {}
-    page.on("response", lambda r: static.__setitem__(r.url.rsplit("/", 1)[-1], r.status) if "/static/" in r.url else None)
+    static = {}  # file name → HTTP status of every static file the pages loaded
+
+    def record(response):
+        if "/static/" in response.url:
+            static[response.url.rsplit("/", 1)[-1]] = response.status
+
+    page.on("response", record)
 
     page.goto("/accounts/login/")
     assert static.get("bootstrap.min.css") == 200
@@ -57,8 +62,8 @@ def test_demo_candidate_filters_searches_and_opens_a_question(demo_site, page, s
     page.wait_for_url("**/questions/")
     assert page.locator("nav").get_by_text("candidate@example.com").is_visible()
 
-    page.get_by_role("link", name="Question bank").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.get_by_role("link", name="Question bank").click()
     assert page.get_by_role("heading", name="Question bank").is_visible()
     everything = _count_on_page(page)
 
@@ -91,8 +96,8 @@ def test_demo_candidate_filters_searches_and_opens_a_question(demo_site, page, s
     page.screenshot(path=screenshot_dir / "candidate_browse_results.png", full_page=True)
 
     title = shown[0]
-    rows.first.click()
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        rows.first.click()
     question = Question.objects.select_related("category").get(title=title)
 
     assert page.get_by_role("heading", level=1).inner_text() == title
@@ -101,7 +106,8 @@ def test_demo_candidate_filters_searches_and_opens_a_question(demo_site, page, s
     assert all(fragment in prompt for fragment in _plain_fragments(question.prompt))
     tags = page.locator("article .tag").all_inner_texts()
     assert {question.category.name, question.get_difficulty_display(), company, level} <= set(tags)
-    assert page.locator("dt:has-text('Suggested time') + dd").inner_text() == f"{question.time_minutes} minutes"
+    suggested = page.locator("dt:has-text('Suggested time') + dd").inner_text()
+    assert suggested == f"{question.time_minutes} minutes"
     rubric = page.locator("#rubric")
     assert rubric.get_by_role("heading", name="How answers are scored").is_visible()
     for criterion in question.effective_rubric:

@@ -34,8 +34,9 @@ FILTERS = {
 API_LIST = 1 + 1 + 1 + 4
 # Each filter given checks its slugs against the taxonomy table once.
 API_LIST_FILTERED = API_LIST + len(FILTERS)
-# Session + user; the four taxonomy lists for the form; COUNT; rows; roles, levels, companies, topics.
-PAGE_LIST = 2 + 4 + 1 + 1 + 4
+# Session + user; the user's roles (the nav's "Review queue" link for coaches); the four taxonomy
+# lists for the form; COUNT; rows; roles, levels, companies, topics.
+PAGE_LIST = 2 + 1 + 4 + 1 + 1 + 4
 PAGE_LIST_FILTERED = PAGE_LIST + len(FILTERS)
 # Token + user; the question (category joined); roles, levels, companies, topics, choices.
 API_DETAIL = 1 + 1 + 5
