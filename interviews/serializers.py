@@ -168,11 +168,11 @@ class SessionItemSerializer(serializers.Serializer):
         return ItemAnswerSerializer(item_answer(item, reveal=self._reveal(item))).data
 
 
-class SessionSummarySerializer(serializers.Serializer):
-    """A row of "My sessions"."""
+class SessionFieldsSerializer(serializers.Serializer):
+    """What every view of a session shows: its identity, state and times."""
 
     id = serializers.IntegerField()
-    title = serializers.SerializerMethodField()
+    title = serializers.CharField()
     template = serializers.CharField(source="template.slug", allow_null=True, read_only=True)
     mode = serializers.CharField()
     status = serializers.CharField()
@@ -181,10 +181,12 @@ class SessionSummarySerializer(serializers.Serializer):
     deadline = serializers.DateTimeField(allow_null=True)
     submitted_at = serializers.DateTimeField(allow_null=True)
     score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
-    question_count = serializers.IntegerField()
 
-    def get_title(self, session) -> str:
-        return session.title
+
+class SessionSummarySerializer(SessionFieldsSerializer):
+    """A row of "My sessions"."""
+
+    question_count = serializers.IntegerField()
 
 
 class ReviewedItemSerializer(serializers.Serializer):
@@ -223,25 +225,12 @@ def published_review(review) -> dict:
     }
 
 
-class SessionSerializer(serializers.Serializer):
+class SessionSerializer(SessionFieldsSerializer):
     """A session with its items; ``server_time`` lets the page count down without trusting its own clock."""
 
-    id = serializers.IntegerField()
-    title = serializers.SerializerMethodField()
-    template = serializers.CharField(source="template.slug", allow_null=True, read_only=True)
-    mode = serializers.CharField()
-    status = serializers.CharField()
-    closed_by = serializers.CharField()
-    started_at = serializers.DateTimeField()
-    deadline = serializers.DateTimeField(allow_null=True)
     server_time = serializers.SerializerMethodField()
-    submitted_at = serializers.DateTimeField(allow_null=True)
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
     items = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
-
-    def get_title(self, session) -> str:
-        return session.title
 
     @extend_schema_field(serializers.DateTimeField())
     def get_server_time(self, session):

@@ -129,10 +129,12 @@ class SmtpSink:
         self.messages: list[email.message.EmailMessage] = []
         self.reject_with: str | None = None  # an SMTP reply such as "451 4.3.0 Try again later"
         self.hold: threading.Event | None = None  # when set, DATA waits until the event is set
+        self.holding = threading.Event()  # set once a DATA is waiting on ``hold`` (a send is mid-way)
         self._received = threading.Condition()
 
     async def handle_DATA(self, server, session, envelope):
         if self.hold is not None:
+            self.holding.set()
             await asyncio.get_running_loop().run_in_executor(None, self.hold.wait)
         if self.reject_with:
             return self.reject_with
