@@ -192,3 +192,13 @@ def test_markdown_preview_refuses_an_oversized_text(candidate_api):
 
     assert response.status_code == 400
     assert response.json()["code"] == "invalid"
+
+
+def test_the_menu_shows_each_role_its_own_pages(client, candidate, coach):
+    client.force_login(candidate)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("interviews:new") in page and reverse("reviews:queue") not in page
+
+    client.force_login(coach)
+    page = client.get(reverse("home")).content.decode()
+    assert reverse("reviews:queue") in page and reverse("interviews:new") not in page
