@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.utils.text import Truncator
 
+from interviewnode.admin import ReadOnlyAdmin
+
 from .models import InterviewSession, InterviewTemplate, SessionItem
 
 
@@ -74,7 +76,7 @@ class SessionItemInline(admin.TabularInline):
 
 
 @admin.register(InterviewSession)
-class InterviewSessionAdmin(admin.ModelAdmin):
+class InterviewSessionAdmin(ReadOnlyAdmin):
     """Read only: sessions change through the candidate's actions and the deadline task alone."""
 
     list_display = ["id", "candidate", "template", "mode", "status", "started_at", "deadline", "score"]
@@ -83,12 +85,3 @@ class InterviewSessionAdmin(admin.ModelAdmin):
     search_fields = ["candidate__email"]
     date_hierarchy = "started_at"
     inlines = [SessionItemInline]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

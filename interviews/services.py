@@ -23,7 +23,7 @@ from django.utils import timezone
 from accounts.models import User
 from interviewnode.errors import ApplicationError
 from notifications.models import OutboxEmail
-from notifications.services import email_enqueue
+from notifications.services import email_user
 from questions.models import Category, Company, Level, Question, QuestionRevision, Role
 from questions.services import revision_record
 
@@ -426,14 +426,11 @@ def _email_session_submitted(session: InterviewSession, items: list[SessionItem]
     """Queue the "session submitted" e-mail in the submitting transaction (the outbox sends it)."""
     graded = [item for item in items if item.revision.content["kind"] == Question.Kind.MULTIPLE_CHOICE]
     candidate = session.candidate
-    email_enqueue(
-        kind=OutboxEmail.Kind.SESSION_SUBMITTED,
-        key=f"session_submitted:session:{session.pk}:user:{candidate.pk}",
-        to_email=candidate.email,
+    email_user(
         user=candidate,
-        template="session_submitted",
+        kind=OutboxEmail.Kind.SESSION_SUBMITTED,
+        about=f"session:{session.pk}",
         context={
-            "name": candidate.first_name,
             "session_title": session.title,
             "submitted_at": session.submitted_at,
             "auto_graded": (

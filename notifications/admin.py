@@ -3,12 +3,14 @@ from __future__ import annotations
 from django.contrib import admin, messages
 from django.utils.text import Truncator
 
+from interviewnode.admin import ReadOnlyAdmin
+
 from .models import OutboxEmail
 from .services import email_requeue
 
 
 @admin.register(OutboxEmail)
-class OutboxEmailAdmin(admin.ModelAdmin):
+class OutboxEmailAdmin(ReadOnlyAdmin):
     """Read only: rows change through the outbox services; a failed e-mail can be re-queued."""
 
     list_display = ["kind", "to_email", "state", "attempts", "short_error", "created_at", "sent_at"]
@@ -23,15 +25,6 @@ class OutboxEmailAdmin(admin.ModelAdmin):
         "next_attempt_at", "claimed_at", "sent_at", "body_text", "body_html", "attachment_names",
     ]  # fmt: skip
     readonly_fields = fields
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     def has_requeue_permission(self, request):
         return request.user.has_perm("notifications.change_outboxemail")

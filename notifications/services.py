@@ -80,6 +80,30 @@ def email_enqueue(
     return email
 
 
+def email_user(
+    *,
+    user: User,
+    kind: str,
+    about: str,
+    context: Mapping[str, Any],
+    attachments: Iterable[Mapping[str, str]] = (),
+) -> OutboxEmail:
+    """``email_enqueue`` for the usual case: the ``kind`` template, to one user, about one object.
+
+    ``about`` names the object (``"session:42"``, ``"booking:7:seq:2"``); the key is
+    ``<kind>:<about>:user:<id>``, and the context gets the user's ``name``.
+    """
+    return email_enqueue(
+        kind=kind,
+        key=f"{kind}:{about}:user:{user.pk}",
+        to_email=user.email,
+        user=user,
+        template=kind,
+        context={"name": user.first_name, **context},
+        attachments=attachments,
+    )
+
+
 def email_send(*, email_id: int) -> bool:
     """Send one outbox e-mail and record the outcome; returns whether this call sent it.
 

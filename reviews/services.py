@@ -22,7 +22,7 @@ from interviewnode.errors import ApplicationError
 from interviews.models import InterviewSession, SessionItem
 from interviews.scoring import answer_score, criteria_check, criteria_missing, session_score
 from notifications.models import OutboxEmail
-from notifications.services import email_enqueue
+from notifications.services import email_user
 from questions.models import Category
 
 from .models import ItemReview, Recommendation, Review, SelfAssessment
@@ -339,14 +339,11 @@ def _email_feedback_published(*, review: Review, session: InterviewSession, item
         )
         if text.strip()
     )
-    email_enqueue(
-        kind=OutboxEmail.Kind.FEEDBACK_PUBLISHED,
-        key=f"feedback_published:session:{session.pk}:user:{candidate.pk}",
-        to_email=candidate.email,
+    email_user(
         user=candidate,
-        template="feedback_published",
+        kind=OutboxEmail.Kind.FEEDBACK_PUBLISHED,
+        about=f"session:{session.pk}",
         context={
-            "name": candidate.first_name,
             "session_title": session.title,
             "coach_name": review.coach.get_full_name(),
             "score": session.score,

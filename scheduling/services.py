@@ -19,7 +19,7 @@ from django.utils import timezone
 from accounts.models import Profile, Role, User
 from interviewnode.errors import ApplicationError
 from notifications.models import OutboxEmail
-from notifications.services import email_enqueue
+from notifications.services import email_enqueue, email_user
 
 from .invites import invite_attachment
 from .models import Booking, CoachProfile, EmailPreference, Reminder, Slot
@@ -282,14 +282,11 @@ def _email_both(booking: Booking, *, kind: str, method: str) -> None:
     slot = booking.slot
     attachment = invite_attachment(booking, method=method)
     for recipient, other in ((booking.candidate, slot.coach), (slot.coach, booking.candidate)):
-        email_enqueue(
-            kind=kind,
-            key=f"{kind}:booking:{booking.pk}:seq:{booking.sequence}:user:{recipient.pk}",
-            to_email=recipient.email,
+        email_user(
             user=recipient,
-            template=kind,
+            kind=kind,
+            about=f"booking:{booking.pk}:seq:{booking.sequence}",
             context={
-                "name": recipient.first_name,
                 "other": other.get_full_name() or other.email,
                 "is_coach": recipient.pk == slot.coach_id,
                 "start": slot.start,
@@ -338,14 +335,11 @@ def _email_reminder(reminder: Reminder) -> None:
     booking = reminder.booking
     slot = booking.slot
     for recipient, other in ((booking.candidate, slot.coach), (slot.coach, booking.candidate)):
-        email_enqueue(
-            kind=Kind.BOOKING_REMINDER,
-            key=f"booking_reminder:reminder:{reminder.pk}:user:{recipient.pk}",
-            to_email=recipient.email,
+        email_user(
             user=recipient,
-            template="booking_reminder",
+            kind=Kind.BOOKING_REMINDER,
+            about=f"reminder:{reminder.pk}",
             context={
-                "name": recipient.first_name,
                 "other": other.get_full_name() or other.email,
                 "is_coach": recipient.pk == slot.coach_id,
                 "when": reminder.get_kind_display(),

@@ -246,7 +246,7 @@ def test_publish_is_all_or_nothing(coach, session, monkeypatch):
     def broken(**kwargs):
         raise RuntimeError("the outbox is down")
 
-    monkeypatch.setattr(services, "email_enqueue", broken)
+    monkeypatch.setattr(services, "email_user", broken)
     with pytest.raises(RuntimeError):
         _save(coach, session, publish=True)
 
