@@ -227,8 +227,14 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def gunicorn_start(port: int, workers: int, database_url: str) -> subprocess.Popen:
+def gunicorn_start(port: int, args, database_url: str) -> subprocess.Popen:
     env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CACHE_KEY_PREFIX")}
+    if args.redis_url:
+        # The production shape: one cache for all workers. A prefix of its own per run, so that nothing
+        # cached by an earlier run (on another fill of the database) is read back.
+        env.update(REDIS_URL=args.redis_url, CACHE_KEY_PREFIX=f"in_bench_{time.time_ns()}")
+    if args.no_cache:
+        env.update(QUESTION_LIST_CACHE_SECONDS="0")  # a timeout of 0 caches nothing
     env.update(
         DJANGO_SETTINGS_MODULE="interviewnode.settings",
         DATABASE_URL=database_url,
@@ -241,7 +247,7 @@ def gunicorn_start(port: int, workers: int, database_url: str) -> subprocess.Pop
         LOG_LEVEL="WARNING",
     )
     gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    command = [str(gunicorn), "interviewnode.wsgi", "-w", str(workers), "-b", f"127.0.0.1:{port}"]
+    command = [str(gunicorn), "interviewnode.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
     return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
 
 
@@ -382,6 +388,14 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=2, help="concurrent client threads")
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--seed", type=int, default=2024)
+    parser.add_argument(
+        "--redis-url",
+        default="redis://127.0.0.1:6379/15",
+        help="the server's cache, as in production; empty for a local-memory cache per worker",
+    )
+    parser.add_argument(
+        "--no-cache", action="store_true", help="count and rank the matches on every request (the cold case)"
+    )
     parser.add_argument("--reuse", action="store_true", help="keep a filled database (still migrates it)")
     args = parser.parse_args()
 
@@ -408,7 +422,7 @@ def main() -> int:
     print(f"  database ready in {time.monotonic() - started:.0f} s: {questions:,} published questions")
 
     port = free_port()
-    server = gunicorn_start(port, args.workers, database_url)
+    server = gunicorn_start(port, args, database_url)
     load_before = os.getloadavg()
     try:
         wait_until_up(port, token, f"/api/v1/bench/baseline/{max_pk}/", server)

@@ -7,12 +7,19 @@ from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviewnode.api import Pagination
 from interviewnode.errors import ApplicationError
 
 from . import bank
 from .filters import QuestionFilter
 from .models import Question
-from .selectors import published_questions, taxonomy
+from .selectors import (
+    QuestionPaginator,
+    published_question_rows,
+    published_questions,
+    question_list_rows,
+    taxonomy,
+)
 from .serializers import (
     QuestionDetailSerializer,
     QuestionListSerializer,
@@ -41,6 +48,10 @@ _FILTER_PARAMETERS = [
 ] + [OpenApiParameter("q", description="Full-text search in titles and prompts")]
 
 
+class QuestionPagination(Pagination):
+    django_paginator_class = QuestionPaginator
+
+
 @extend_schema(parameters=_FILTER_PARAMETERS)
 class QuestionViewSet(
     mixins.ListModelMixin,
@@ -51,15 +62,19 @@ class QuestionViewSet(
 
     permission_classes = [permissions.IsAuthenticated, CuratorWrites]
     filterset_class = QuestionFilter
+    pagination_class = QuestionPagination
 
     def get_queryset(self):
-        queryset = published_questions()
-        if self.action == "retrieve":
-            queryset = queryset.prefetch_related("choices")
-        return queryset
+        if self.action == "list":
+            return published_question_rows()
+        return published_questions().prefetch_related("choices")
 
     def get_serializer_class(self):
         return QuestionDetailSerializer if self.action == "retrieve" else QuestionListSerializer
+
+    def list(self, request):
+        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
+        return self.get_paginated_response(QuestionListSerializer(question_list_rows(page), many=True).data)
 
     @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionWriteSerializer})
     def create(self, request):

@@ -12,8 +12,8 @@ from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from .models import Category, Company, Level, Question, Role, Topic
-from .selectors import question_search
+from .models import Question
+from .selectors import question_search, taxonomy_index
 
 
 class SlugListField(forms.Field):
@@ -50,24 +50,28 @@ class SlugListFilter(django_filters.Filter):
         return qs.filter(**{f"{self.lookup}__in": value})
 
 
-class RelatedSlugFilter(SlugListFilter):
-    """Questions tagged with any of the slugs, as EXISTS so that rows are never duplicated."""
+class TaxonomyFilter(SlugListFilter):
+    """Questions in any of the categories, or tagged with any of the roles, levels, … given by slug.
 
-    def __init__(self, *, model, related_name, **kwargs):
-        # Not ``self.model``: the FilterSet overwrites that attribute with Question on every instance.
-        self.tag_model, self.related_name = model, related_name
-        super().__init__(
-            allowed=lambda: model.objects.order_by("slug").values_list("slug", flat=True),
-            lookup="slug",
-            **kwargs,
-        )
+    Slugs are checked and turned into ids with the taxonomy index, so the query joins no taxonomy
+    table; a tag filter is an EXISTS on the through table, so that rows are never duplicated.
+    """
+
+    def __init__(self, *, field: str, **kwargs):
+        self.question_field = field
+        super().__init__(allowed=lambda: taxonomy_index().allowed(field), lookup=field, **kwargs)
 
     def filter(self, qs, value):
         if not value:
             return qs
-        through = getattr(Question, self.related_name).through
-        column = f"{self.tag_model._meta.model_name}__slug__in"
-        return qs.filter(Exists(through.objects.filter(question=OuterRef("pk"), **{column: value})))
+        ids = [taxonomy_index().ids[self.question_field][slug] for slug in value]
+        field = Question._meta.get_field(self.question_field)
+        if not field.many_to_many:
+            return qs.filter(**{f"{field.attname}__in": ids})
+        links = field.remote_field.through.objects.filter(
+            **{field.m2m_column_name(): OuterRef("pk"), f"{field.m2m_reverse_name()}__in": ids}
+        )
+        return qs.filter(Exists(links))
 
 
 def _values(choices):
@@ -75,13 +79,11 @@ def _values(choices):
 
 
 class QuestionFilter(django_filters.FilterSet):
-    role = RelatedSlugFilter(model=Role, related_name="roles")
-    level = RelatedSlugFilter(model=Level, related_name="levels")
-    company = RelatedSlugFilter(model=Company, related_name="companies")
-    topic = RelatedSlugFilter(model=Topic, related_name="topics")
-    category = SlugListFilter(
-        allowed=lambda: Category.objects.values_list("slug", flat=True), lookup="category__slug"
-    )
+    role = TaxonomyFilter(field="roles")
+    level = TaxonomyFilter(field="levels")
+    company = TaxonomyFilter(field="companies")
+    topic = TaxonomyFilter(field="topics")
+    category = TaxonomyFilter(field="category")
     difficulty = SlugListFilter(allowed=_values(Question.Difficulty.choices), lookup="difficulty")
     kind = SlugListFilter(allowed=_values(Question.Kind.choices), lookup="kind")
     q = django_filters.CharFilter(method="search", max_length=200, label="Search")

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
+import functools
+import hashlib
+import threading
+import uuid
+
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
-from django.db import connection
-from django.db.models import F, Q, QuerySet
+from django.core.cache import cache
+from django.core.paginator import Paginator
+from django.db import connection, transaction
+from django.db.models import F, JSONField, OuterRef, Q, QuerySet, Subquery
+from django.utils.functional import cached_property
 
 from .models import Category, Company, Level, Question, Role
+
+TAG_FIELDS = ("roles", "levels", "companies", "topics")
+SEARCH_RANK = "search_rank"  # the annotation question_search() orders by
 
 
 def published_questions() -> QuerySet[Question]:
@@ -14,7 +28,7 @@ def published_questions() -> QuerySet[Question]:
     return (
         Question.objects.filter(status=Question.Status.PUBLISHED)
         .select_related("category")
-        .prefetch_related("roles", "levels", "companies", "topics")
+        .prefetch_related(*TAG_FIELDS)
     )
 
 
@@ -22,6 +36,217 @@ def published_question(*, question_id: int | None = None, slug: str | None = Non
     """One published question with its choices; Question.DoesNotExist for drafts, retired and missing ones."""
     lookup = {"pk": question_id} if question_id is not None else {"slug": slug}
     return published_questions().prefetch_related("choices").get(**lookup)
+
+
+class JSONListSubquery(Subquery):
+    """The single column a subquery selects, as ``value``, returned as a Python list in its order.
+
+    PostgreSQL keeps the order in ARRAY(); SQLite (the local default) aggregates a JSON array.
+    """
+
+    template = "to_jsonb(ARRAY(%(subquery)s))"
+    output_field = JSONField()
+
+    def as_sqlite(self, compiler, connection, **extra_context):
+        template = "(SELECT json_group_array(value) FROM (%(subquery)s))"
+        return self.as_sql(compiler, connection, template=template, **extra_context)
+
+
+def published_question_rows() -> QuerySet[dict]:
+    """Published questions as the API lists them: dicts with the category's and the tags' ids.
+
+    One query per page, with no joins: the tags' ids come from the through tables' indexes, and
+    question_list_rows() turns the ids into slugs with the taxonomy index. Model instances and
+    prefetches cost five queries and most of a request's time (bench/list_latency.py).
+    """
+    return _published_question_rows().all()
+
+
+@functools.cache
+def _published_question_rows() -> QuerySet[dict]:
+    # Built once per process and cloned: resolving the subqueries costs more than running them.
+    tags = {}
+    for name in TAG_FIELDS:
+        field = Question._meta.get_field(name)
+        links = field.remote_field.through.objects.filter(**{field.m2m_column_name(): OuterRef("pk")})
+        tags[f"{name}_ids"] = JSONListSubquery(links.values(value=F(field.m2m_reverse_name())))
+    return Question.objects.filter(status=Question.Status.PUBLISHED).values(
+        "id", "slug", "title", "kind", "difficulty", "time_budget_seconds", "category_id", **tags
+    )
+
+
+def question_list_rows(rows) -> list[dict]:
+    """Rows of published_question_rows() with slugs for ids, tags in the taxonomy's order."""
+    index = taxonomy_index()
+    return [
+        {
+            **row,
+            "category": index.slugs["category"][row["category_id"]],
+            **{name: index.slugs_of(name, row[f"{name}_ids"]) for name in TAG_FIELDS},
+        }
+        for row in rows
+    ]
+
+
+# --- the bank's version ----------------------------------------------------------------------------
+# The bank is read on every list page and written rarely. What is derived from it (the taxonomy index,
+# counts, a search's pages) is cached under the bank's version, which every write to the bank replaces
+# (questions/apps.py): nothing stale is read back, and the TTLs only bound what the cache holds.
+_BANK_VERSION_KEY = "questions:bank-version"
+_pinned = threading.local()
+
+
+@contextlib.contextmanager
+def bank_version_pinned():
+    """Read the version once for everything inside (a request: see BankVersionMiddleware)."""
+    _pinned.version = None
+    _pinned.active = True
+    try:
+        yield
+    finally:
+        _pinned.active = False
+        _pinned.version = None
+
+
+def bank_version() -> str:
+    if getattr(_pinned, "active", False) and _pinned.version is not None:
+        return _pinned.version
+    version = cache.get(_BANK_VERSION_KEY)
+    if version is None:
+        fresh = uuid.uuid4().hex
+        cache.add(_BANK_VERSION_KEY, fresh, timeout=None)  # another process may have set one first
+        version = cache.get(_BANK_VERSION_KEY, fresh)
+    if getattr(_pinned, "active", False):
+        _pinned.version = version
+    return version
+
+
+def bank_changed() -> None:
+    """Forget everything cached from the bank: now, and again when the transaction commits.
+
+    Now, so that this transaction's own reads are right; at commit, because another process may have
+    read the old rows and cached them under the new version in between.
+    """
+    _bank_version_replace()
+    transaction.on_commit(_bank_version_replace)
+
+
+def _bank_version_replace() -> None:
+    version = uuid.uuid4().hex
+    cache.set(_BANK_VERSION_KEY, version, timeout=None)
+    if getattr(_pinned, "active", False):
+        _pinned.version = version
+
+
+# --- the taxonomy index ----------------------------------------------------------------------------
+@dataclasses.dataclass(frozen=True)
+class TaxonomyIndex:
+    """Slugs by id for the category and each tag field of Question, in the taxonomy's display order.
+
+    A few hundred rows that every list request needs (to check filter values, to name tags): each
+    process reads them once per bank version instead of once per request.
+    """
+
+    slugs: dict[str, dict[int, str]]
+    ids: dict[str, dict[str, int]]
+    positions: dict[str, dict[int, int]]
+
+    @classmethod
+    def load(cls) -> TaxonomyIndex:
+        models = {name: Question._meta.get_field(name).related_model for name in ("category", *TAG_FIELDS)}
+        slugs = {name: dict(model.objects.values_list("id", "slug")) for name, model in models.items()}
+        return cls(
+            slugs=slugs,
+            ids={name: {slug: pk for pk, slug in by_id.items()} for name, by_id in slugs.items()},
+            positions={name: {pk: n for n, pk in enumerate(by_id)} for name, by_id in slugs.items()},
+        )
+
+    def allowed(self, name: str) -> list[str]:
+        return sorted(self.ids[name])
+
+    def slugs_of(self, name: str, ids: list[int]) -> list[str]:
+        slugs, positions = self.slugs[name], self.positions[name]
+        return [slugs[pk] for pk in sorted(ids, key=positions.__getitem__)]
+
+
+_taxonomy_indexes: dict[str, TaxonomyIndex] = {}
+
+
+def taxonomy_index() -> TaxonomyIndex:
+    version = bank_version()
+    index = _taxonomy_indexes.get(version)
+    if index is None:
+        index = TaxonomyIndex.load()
+        _taxonomy_indexes.clear()
+        _taxonomy_indexes[version] = index
+    return index
+
+
+# --- cached counts and pages -----------------------------------------------------------------------
+# On 100,000 questions, counting the matches and ranking a search's matches cost more than the rest of
+# a list request.
+
+
+def _list_key(kind: str, queryset: QuerySet, *extra) -> str:
+    # The WHERE clause (plus the order and slice for a page) says which questions a list holds; the
+    # columns selected do not matter, and compiling the whole SELECT just for a key would cost as much
+    # as the rest of a cached page.
+    query = queryset.query
+    sql, params = query.get_compiler(queryset.db).compile(query.where)
+    digest = hashlib.sha256(repr((sql, params, *extra)).encode()).hexdigest()
+    return f"questions:{kind}:{bank_version()}:{digest}"
+
+
+def question_count(queryset: QuerySet) -> int:
+    """``queryset.count()``, from the cache while the bank is unchanged."""
+    key = _list_key("count", queryset)
+    count = cache.get(key)
+    if count is None:
+        count = queryset.count()
+        cache.set(key, count, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+    return count
+
+
+def question_slice(queryset: QuerySet, start: int, stop: int) -> list:
+    """``queryset[start:stop]``; for a search, its ids come from the cache while the bank is unchanged.
+
+    On a hit the rows are read by primary key, so the search's matches are not ranked again. Other
+    lists read their page straight from an index, which costs less than the cache would.
+    """
+    if SEARCH_RANK not in queryset.query.annotations:
+        return list(queryset[start:stop])
+    key = _list_key("page", queryset, queryset.query.order_by, start, stop)
+    ids = cache.get(key)
+    if ids is not None:
+        # The ids were matched under this version of the bank: read them by primary key alone.
+        by_pk = queryset.all()
+        by_pk.query.clear_where()
+        by_pk.query.clear_ordering(force=True)
+        rows = {_row_id(row): row for row in by_pk.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids]
+    rows = list(queryset[start:stop])
+    cache.set(key, [_row_id(row) for row in rows], timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+    return rows
+
+
+def _row_id(row) -> int:
+    return row["id"] if isinstance(row, dict) else row.pk
+
+
+class QuestionPaginator(Paginator):
+    """Pages of the bank whose count and contents come from the cache while the bank is unchanged."""
+
+    @cached_property
+    def count(self) -> int:
+        return question_count(self.object_list)
+
+    def page(self, number):
+        number = self.validate_number(number)
+        bottom = (number - 1) * self.per_page
+        top = bottom + self.per_page
+        if top + self.orphans >= self.count:
+            top = self.count
+        return self._get_page(question_slice(self.object_list, bottom, top), number, self)
 
 
 def question_search(queryset: QuerySet[Question], text: str) -> QuerySet[Question]:
@@ -33,8 +258,8 @@ def question_search(queryset: QuerySet[Question], text: str) -> QuerySet[Questio
         query = SearchQuery(text, search_type="websearch", config="english")
         return (
             queryset.filter(search_vector=query)
-            .annotate(rank=SearchRank(F("search_vector"), query))
-            .order_by("-rank", "title", "id")
+            .annotate(**{SEARCH_RANK: SearchRank(F("search_vector"), query)})
+            .order_by(f"-{SEARCH_RANK}", "title", "id")
         )
     terms = Q()
     for word in text.split():

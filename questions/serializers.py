@@ -39,23 +39,24 @@ class TaxonomySerializer(serializers.Serializer):
     categories = TaxonomyItemSerializer(many=True)
 
 
+class QuestionListSerializer(serializers.Serializer):
+    """A row of the list, from selectors.question_list_rows()."""
+
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    category = serializers.SlugField()
+    difficulty = serializers.ChoiceField(choices=Question.Difficulty.choices)
+    roles = serializers.ListField(child=serializers.SlugField())
+    levels = serializers.ListField(child=serializers.SlugField())
+    companies = serializers.ListField(child=serializers.SlugField())
+    topics = serializers.ListField(child=serializers.SlugField())
+    time_budget_seconds = serializers.IntegerField()
+
+
 def _slugs():
     return serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-
-
-class QuestionListSerializer(serializers.ModelSerializer):
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
-    roles = _slugs()
-    levels = _slugs()
-    companies = _slugs()
-    topics = _slugs()
-
-    class Meta:
-        model = Question
-        fields = [
-            "id", "slug", "title", "kind", "category", "difficulty", "roles", "levels", "companies",
-            "topics", "time_budget_seconds",
-        ]  # fmt: skip
 
 
 class ChoiceSerializer(serializers.ModelSerializer):
@@ -80,17 +81,23 @@ class RubricCriterionSerializer(serializers.Serializer):
     anchors = RubricAnchorSerializer(many=True)
 
 
-class QuestionDetailSerializer(QuestionListSerializer):
+class QuestionDetailSerializer(serializers.ModelSerializer):
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    roles = _slugs()
+    levels = _slugs()
+    companies = _slugs()
+    topics = _slugs()
     prompt_html = serializers.SerializerMethodField()
     choices = ChoiceSerializer(many=True, read_only=True)
     allows_multiple_choices = serializers.BooleanField(read_only=True)
     rubric = RubricCriterionSerializer(source="effective_rubric", many=True, read_only=True)
 
-    class Meta(QuestionListSerializer.Meta):
+    class Meta:
+        model = Question
         fields = [
-            *QuestionListSerializer.Meta.fields,
-            "prompt", "prompt_html", "choices", "allows_multiple_choices", "rubric", "language",
-            "starter_code", "provenance",
+            "id", "slug", "title", "kind", "category", "difficulty", "roles", "levels", "companies",
+            "topics", "time_budget_seconds", "prompt", "prompt_html", "choices", "allows_multiple_choices",
+            "rubric", "language", "starter_code", "provenance",
         ]  # fmt: skip
 
     def get_prompt_html(self, question) -> str:

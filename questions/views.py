@@ -1,13 +1,13 @@
 from __future__ import annotations
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import InvalidPage, Paginator
+from django.core.paginator import InvalidPage
 from django.http import Http404
 from django.shortcuts import render
 
 from .filters import QuestionFilter
 from .models import Question
-from .selectors import published_question, published_questions, taxonomy
+from .selectors import QuestionPaginator, published_question, published_questions, taxonomy
 
 PAGE_SIZE = 20
 
@@ -18,7 +18,7 @@ def question_list(request):
     if not filterset.is_valid():
         context = {"errors": filterset.errors, "page": None, **_filter_context(request)}
         return render(request, "questions/list.html", context, status=400)
-    paginator = Paginator(filterset.qs, PAGE_SIZE)
+    paginator = QuestionPaginator(filterset.qs, PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:

@@ -9,6 +9,7 @@ from accounts.models import Role, User
 from accounts.services import user_setup
 from questions.models import Category, Choice, Company, Level, Question, Topic
 from questions.models import Role as JobRole
+from questions.selectors import bank_changed
 from questions.services import revision_record
 
 PASSWORD = "correct-horse-battery-staple"
@@ -116,6 +117,7 @@ def questions_bulk_create(
         through.objects.bulk_create(
             through(question_id=question.id, **{column: tag.id}) for question in questions for tag in tags
         )
+    bank_changed()  # bulk inserts send no signals: forget the cached lists as any bulk write must
     return questions
 
 

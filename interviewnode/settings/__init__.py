@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "questions.middleware.BankVersionMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
@@ -225,6 +226,8 @@ SESSION_GRACE_SECONDS = env.int("SESSION_GRACE_SECONDS", default=30)
 BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=12)
 # A coach's claim on a session not worked on for this long goes back to the review queue.
 REVIEW_CLAIM_TTL_HOURS = env.int("REVIEW_CLAIM_TTL_HOURS", default=48)
+# How long the counts and pages of the bank's lists are cached; any write to the bank forgets them.
+QUESTION_LIST_CACHE_SECONDS = env.int("QUESTION_LIST_CACHE_SECONDS", default=600)
 
 # Adds /api/v1/bench/baseline/ for bench/ scripts; never on in production.
 BENCHMARK_ENDPOINTS = env.bool("BENCHMARK_ENDPOINTS", default=False)

@@ -1,0 +1,120 @@
+"""The bank's lists cache their counts, a search's pages and the taxonomy index under the bank's
+version: every write to the bank shows in the very next list request, whatever wrote it."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+
+from questions.models import Question, Role
+from questions.selectors import _bank_version_replace, bank_changed, bank_version, bank_version_pinned
+from questions.services import question_transition
+from tests.factories import QuestionFactory, questions_bulk_create
+
+pytestmark = pytest.mark.django_db
+
+
+def listed(client, **params) -> dict:
+    response = client.get("/api/v1/questions/", params)
+    assert response.status_code == 200, response.content[:300]
+    return response.json()
+
+
+def test_a_question_published_after_a_cached_count_is_counted_and_listed(candidate_api, taxonomy, curator):
+    questions_bulk_create(3, prefix="old")
+    assert listed(candidate_api)["count"] == 3
+    draft = QuestionFactory(slug="fresh", title="A fresh question", status=Question.Status.DRAFT)
+    assert listed(candidate_api)["count"] == 3
+
+    question_transition(question=draft, to_status=Question.Status.IN_REVIEW, user=curator)
+    question_transition(question=draft, to_status=Question.Status.PUBLISHED, user=curator)
+
+    page = listed(candidate_api)
+    assert page["count"] == 4
+    assert "fresh" in [row["slug"] for row in page["results"]]
+
+
+def test_retagging_a_question_changes_a_cached_filtered_list(candidate_api, taxonomy):
+    question = QuestionFactory(roles=["ml-engineer"])
+    assert listed(candidate_api, role="data-scientist")["count"] == 0
+
+    question.roles.set(Role.objects.filter(slug="data-scientist"))
+
+    page = listed(candidate_api, role="data-scientist")
+    assert page["count"] == 1
+    assert page["results"][0]["roles"] == ["data-scientist"]
+
+
+def test_a_cached_search_follows_edits_and_retirement(candidate_api, taxonomy, curator):
+    QuestionFactory(slug="horses", title="Horses and carts")
+    question = QuestionFactory(slug="stripes", title="Plain title")
+    assert listed(candidate_api, q="zebra")["count"] == 0
+
+    question.title = "Zebra stripes as features"
+    question.save()
+    page = listed(candidate_api, q="zebra")
+    assert (page["count"], [row["slug"] for row in page["results"]]) == (1, ["stripes"])
+    assert listed(candidate_api, q="zebra")["results"][0]["title"] == "Zebra stripes as features"  # a hit
+
+    question_transition(question=question, to_status=Question.Status.RETIRED, user=curator)
+
+    assert listed(candidate_api, q="zebra") == {"count": 0, "next": None, "previous": None, "results": []}
+
+
+def test_a_renamed_role_is_a_filter_and_a_tag_at_once(candidate_api, taxonomy):
+    QuestionFactory(roles=["ml-engineer"])
+    assert listed(candidate_api, role="ml-engineer")["count"] == 1
+
+    role = Role.objects.get(slug="ml-engineer")
+    role.slug = "machine-learning-engineer"
+    role.save()
+
+    page = listed(candidate_api, role="machine-learning-engineer")
+    assert page["results"][0]["roles"] == ["machine-learning-engineer"]
+    response = candidate_api.get("/api/v1/questions/", {"role": "ml-engineer"})
+    assert response.status_code == 400
+    assert "machine-learning-engineer" in response.json()["errors"]["role"][0]
+
+
+def test_list_rows_name_tags_in_the_order_the_detail_does(candidate_api, taxonomy):
+    question = QuestionFactory(
+        roles=["research-scientist", "applied-scientist"],
+        levels=["staff", "entry", "senior"],
+        companies=["openai", "amazon", "meta"],
+    )
+
+    row = listed(candidate_api)["results"][0]
+    detail = candidate_api.get(f"/api/v1/questions/{question.id}/").json()
+
+    assert row["levels"] == ["entry", "senior", "staff"]
+    for field in ("category", "roles", "levels", "companies", "topics"):
+        assert row[field] == detail[field], field
+
+
+def test_the_version_changes_again_when_the_writing_transaction_commits(
+    django_capture_on_commit_callbacks,
+):
+    before = bank_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        bank_changed()
+        during = bank_version()
+
+    # Another process may have cached old rows under `during` before the commit: it must not be reused.
+    assert len({before, during, bank_version()}) == 3
+
+
+def test_a_request_reads_the_version_once_but_sees_its_own_writes():
+    with bank_version_pinned():
+        first = bank_version()
+        # A write in another process replaces the shared version; this request keeps reading its own.
+        elsewhere = threading.Thread(target=_bank_version_replace)
+        elsewhere.start()
+        elsewhere.join()
+        assert bank_version() == first
+
+        bank_changed()
+        mine = bank_version()
+        assert mine != first
+
+    assert bank_version() == mine
