@@ -15,7 +15,7 @@ RUN pip install --no-cache-dir .
 COPY . .
 COPY --from=assets /app/static/dist ./static/dist
 # collectstatic needs settings to import; these throwaway values never reach a running container.
-RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost python manage.py collectstatic --no-input
+RUN SECRET_KEY=build-only ALLOWED_HOSTS=localhost REDIS_URL=redis://localhost:6379/0 python manage.py collectstatic --no-input
 USER app
 EXPOSE 8000
 CMD ["gunicorn", "interviewnode.wsgi", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]

@@ -77,15 +77,16 @@ def _published_question_rows() -> QuerySet[dict]:
 
 def question_list_rows(rows) -> list[dict]:
     """Rows of published_question_rows() with slugs for ids, tags in the taxonomy's order."""
-    index = taxonomy_index()
-    return [
-        {
-            **row,
-            "category": index.slugs["category"][row["category_id"]],
-            **{name: index.slugs_of(name, row[f"{name}_ids"]) for name in TAG_FIELDS},
-        }
-        for row in rows
-    ]
+    try:
+        return [_with_slugs(row, taxonomy_index()) for row in rows]
+    except KeyError:  # a tag created since this request read the index: read the taxonomy again
+        index = TaxonomyIndex.load()
+        return [_with_slugs(row, index) for row in rows]
+
+
+def _with_slugs(row: dict, index: TaxonomyIndex) -> dict:
+    tags = {name: index.slugs_of(name, row[f"{name}_ids"]) for name in TAG_FIELDS}
+    return {**row, "category": index.slugs["category"][row["category_id"]], **tags}
 
 
 # --- the bank's version ----------------------------------------------------------------------------
@@ -223,7 +224,7 @@ def question_slice(queryset: QuerySet, start: int, stop: int) -> list:
         by_pk.query.clear_where()
         by_pk.query.clear_ordering(force=True)
         rows = {_row_id(row): row for row in by_pk.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids]
+        return [rows[pk] for pk in ids if pk in rows]
     rows = list(queryset[start:stop])
     cache.set(key, [_row_id(row) for row in rows], timeout=settings.QUESTION_LIST_CACHE_SECONDS)
     return rows

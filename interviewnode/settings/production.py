@@ -8,6 +8,9 @@ from . import env
 DEBUG = False
 SECRET_KEY = env("SECRET_KEY")  # no default: ImproperlyConfigured when missing
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS")
+# Required: all workers must share one cache (throttles; the bank's cached lists, which a write in any
+# worker forgets) and Celery needs its broker. The cache and broker settings themselves are in base.
+env("REDIS_URL")
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)  # noqa: F405
 
 STORAGES["staticfiles"] = {  # noqa: F405

@@ -29,6 +29,7 @@ def production_env(tmp_path) -> dict[str, str]:
         SECRET_KEY=secrets.token_urlsafe(64),
         ALLOWED_HOSTS="example.com",
         DATABASE_URL=os.environ.get("DATABASE_URL", f"sqlite:///{tmp_path / 'deploy-check.sqlite3'}"),
+        REDIS_URL=os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
     )
     return env
 
@@ -72,6 +73,17 @@ def test_production_settings_refuse_to_start_without_allowed_hosts(production_en
     assert result.returncode != 0
     assert "ImproperlyConfigured" in result.stderr
     assert "ALLOWED_HOSTS" in result.stderr
+
+
+def test_production_settings_refuse_to_start_without_redis(production_env):
+    # Every worker must share one cache: throttles, and the bank's cached lists that a write forgets.
+    del production_env["REDIS_URL"]
+
+    result = _check_deploy(production_env)
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured" in result.stderr
+    assert "REDIS_URL" in result.stderr
 
 
 def test_check_deploy_fails_on_a_weak_secret_key(production_env):

@@ -118,3 +118,13 @@ def test_a_request_reads_the_version_once_but_sees_its_own_writes():
         assert mine != first
 
     assert bank_version() == mine
+
+
+def test_a_tag_newer_than_the_taxonomy_index_is_named_all_the_same(candidate_api, taxonomy):
+    question = QuestionFactory(roles=["ml-engineer"])
+    assert listed(candidate_api)["results"][0]["roles"] == ["ml-engineer"]
+    # Written the way a concurrent request's write looks before its version change lands: no signal.
+    (role,) = Role.objects.bulk_create([Role(slug="ml-researcher", name="ML Researcher")])
+    Question.roles.through.objects.bulk_create([Question.roles.through(question=question, role=role)])
+
+    assert listed(candidate_api)["results"][0]["roles"] == ["ml-engineer", "ml-researcher"]
