@@ -36,6 +36,10 @@ LIST_FIELDS = ("roles", "levels", "companies", "topics")
 TEXT_FIELDS = ("provenance", "prompt", "reference_answer", "explanation", "starter_code")
 MAX_TEXT = 20_000
 FORMATS = ("json", "csv", "yaml")
+# A spreadsheet runs a cell that starts with one of these as a formula (CSV injection). The CSV export
+# quotes such a cell with a leading apostrophe, which spreadsheets show as text and the import removes;
+# a cell that already starts with apostrophes before such a character gets one more, so it round-trips.
+_FORMULA_CELL = re.compile(r"'*[=+\-@\t\r]")
 
 
 @dataclass
@@ -140,6 +144,14 @@ def _json_item_lines(text: str, *, is_object: bool) -> list[int]:
         position = end
 
 
+def _csv_cell_quoted(value):
+    return f"'{value}" if isinstance(value, str) and _FORMULA_CELL.match(value) else value
+
+
+def _csv_cell_unquoted(value: str) -> str:
+    return value[1:] if value.startswith("'") and _FORMULA_CELL.match(value, 1) else value
+
+
 def _parse_csv(text: str, source: str) -> list[Row]:
     reader = csv.DictReader(io.StringIO(text))
     unknown = set(reader.fieldnames or []) - set(FIELDS)
@@ -152,7 +164,7 @@ def _parse_csv(text: str, source: str) -> list[Row]:
             if key is None:
                 data["__extra__"] = value
             elif value not in (None, ""):
-                data[key] = value
+                data[key] = _csv_cell_unquoted(value)
         for key in LIST_FIELDS:
             data[key] = [part.strip() for part in data.get(key, "").split(",") if part.strip()]
         for key in ("choices", "rubric"):
@@ -377,14 +389,13 @@ def export(queryset, fmt: str) -> str:
         writer = csv.DictWriter(out, fieldnames=FIELDS, lineterminator="\n")
         writer.writeheader()
         for row in rows:
-            writer.writerow(
-                {
-                    **row,
-                    **{key: ", ".join(row[key]) for key in LIST_FIELDS},
-                    "choices": json.dumps(row["choices"], ensure_ascii=False) if row["choices"] else "",
-                    "rubric": json.dumps(row["rubric"], ensure_ascii=False) if row["rubric"] else "",
-                }
-            )
+            cells = {
+                **row,
+                **{key: ", ".join(row[key]) for key in LIST_FIELDS},
+                "choices": json.dumps(row["choices"], ensure_ascii=False) if row["choices"] else "",
+                "rubric": json.dumps(row["rubric"], ensure_ascii=False) if row["rubric"] else "",
+            }
+            writer.writerow({key: _csv_cell_quoted(value) for key, value in cells.items()})
         return out.getvalue()
     if fmt == "yaml":
         return yaml.safe_dump({"questions": rows}, sort_keys=False, allow_unicode=True, width=110)

@@ -566,3 +566,34 @@ def test_import_bank_reads_a_utf8_file_with_a_byte_order_mark(taxonomy, tmp_path
     )
     call_command("import_bank", str(path), stdout=io.StringIO())
     assert Question.objects.get(slug="bom-file").title == "Crème brûlée"
+
+
+def test_a_csv_export_never_hands_a_spreadsheet_a_formula_and_still_round_trips(taxonomy, curator):
+    QuestionFactory(
+        slug="formulas",
+        title='=HYPERLINK("http://evil.example","Click")',
+        prompt="- a Markdown list item\n- and another",
+        provenance="@import of a rumour",
+        reference_answer="'=already quoted by hand",
+        explanation="+1 for the cell that starts with a plus",
+    )
+    exported = bank.export(Question.objects.all(), "csv")
+
+    (cells,) = csv.DictReader(io.StringIO(exported))
+    risky = ("title", "prompt", "provenance", "reference_answer", "explanation")
+    assert {key: cells[key][:3] for key in risky} == {
+        "title": "'=H",
+        "prompt": "'- ",
+        "provenance": "'@i",
+        "reference_answer": "''=",
+        "explanation": "'+1",
+    }
+    assert cells["slug"] == "formulas"  # ordinary cells are left alone
+
+    Question.objects.all().delete()
+    bank.import_rows(bank.parse(exported, "csv", source="bank.csv"), user=curator)
+    question = Question.objects.get(slug="formulas")
+    assert question.title == '=HYPERLINK("http://evil.example","Click")'
+    assert question.prompt == "- a Markdown list item\n- and another"
+    assert question.reference_answer == "'=already quoted by hand"
+    assert bank.export(Question.objects.all(), "csv") == exported
