@@ -66,6 +66,9 @@ def test_demo_candidate_filters_searches_and_opens_a_question(demo_site, page, s
         page.get_by_role("link", name="Question bank").click()
     assert page.get_by_role("heading", name="Question bank").is_visible()
     everything = _count_on_page(page)
+    # Titles in the body colour, not Bootstrap's grey for action rows (the same rgb as .bg-dark).
+    title = page.locator(".question-row strong").first
+    assert title.evaluate("e => getComputedStyle(e).color") == BOOTSTRAP_DARK
 
     # The selects submit the form on change (static/dist/app.js); no button is pressed.
     with page.expect_navigation():
