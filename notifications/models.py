@@ -45,6 +45,7 @@ class OutboxEmail(models.Model):
     attachments = models.JSONField(
         default=list, blank=True, help_text="[{filename, content_type, content}] with text content"
     )
+    headers = models.JSONField(default=dict, blank=True, help_text="extra headers, e.g. List-Unsubscribe")
     state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="sends started, counting the one under way"

@@ -49,6 +49,7 @@ def email_enqueue(
     context: Mapping[str, Any],
     user: User | None = None,
     attachments: Iterable[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
 ) -> OutboxEmail:
     """Write an e-mail to the outbox in the caller's transaction; it is sent once that commits.
 
@@ -56,8 +57,9 @@ def email_enqueue(
     ``"session_submitted:session:42:user:7"``): a second call with the same key returns the existing
     row and sends nothing. ``templates/emails/<template>.subject.txt``, ``.txt`` and ``.html`` are
     rendered now, in the recipient's time zone, with ``context`` plus ``site_url``. ``attachments`` are
-    ``{"filename", "content_type", "content"}`` with text content (an .ics invite, for instance).
-    A broker outage never fails the caller: the e-mail waits for the sweep.
+    ``{"filename", "content_type", "content"}`` with text content (an .ics invite, for instance);
+    ``headers`` are extra header lines (``List-Unsubscribe``). A broker outage never fails the caller:
+    the e-mail waits for the sweep.
     """
     if kind not in OutboxEmail.Kind.values:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
@@ -72,6 +74,7 @@ def email_enqueue(
             "body_text": body_text,
             "body_html": body_html,
             "attachments": _checked_attachments(attachments),
+            "headers": _checked_headers(headers or {}),
             "next_attempt_at": timezone.now() + RESEND_AFTER,
         },
     )
@@ -232,12 +235,22 @@ def _checked_attachments(attachments: Iterable[Mapping[str, str]]) -> list[dict[
     return checked
 
 
+def _checked_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    # Checked when the row is written, not when a worker sends it: a line break would inject headers.
+    for name, value in headers.items():
+        if not (isinstance(name, str) and isinstance(value, str)) or any(
+            char in name + value for char in "\r\n"
+        ):
+            raise ValueError(f"An e-mail header must be one line of text: {name!r}")
+    return dict(headers)
+
+
 def _message(email: OutboxEmail) -> EmailMultiAlternatives:
     message = EmailMultiAlternatives(
         subject=email.subject,
         body=email.body_text,
         to=[email.to_email],
-        headers={"X-Outbox-Key": email.key},
+        headers={**email.headers, "X-Outbox-Key": email.key},
     )
     if email.body_html:
         message.attach_alternative(email.body_html, "text/html")

@@ -31,6 +31,8 @@ MAX_WEEKS = 26
 REMINDERS = {Reminder.Kind.DAY_BEFORE: timedelta(hours=24), Reminder.Kind.HOUR_BEFORE: timedelta(hours=1)}
 PRACTICE_WINDOW_DAYS = 21
 REMINDER_BATCH = 500
+# The e-mails a candidate may turn off: EmailPreference's fields, and the ``kind`` of unsubscribe links.
+OPTIONAL_EMAILS = ("weekly_digest", "practice_reminders")
 
 Kind = OutboxEmail.Kind
 
@@ -362,12 +364,27 @@ def preferences_for(users: list[User]) -> dict[int, EmailPreference]:
 
 
 def preference_update(*, token: str, weekly_digest: bool, practice_reminders: bool) -> EmailPreference:
-    preference = EmailPreference.objects.filter(token=token).first()
-    if preference is None:
-        raise ApplicationError("This unsubscribe link is not valid.", code="not_found", status_code=404)
+    preference = _preference_by_token(token)
     preference.weekly_digest = weekly_digest
     preference.practice_reminders = practice_reminders
     preference.save(update_fields=["weekly_digest", "practice_reminders"])
+    return preference
+
+
+def preference_opt_out(*, token: str, kind: str) -> EmailPreference:
+    """Turn one kind of optional e-mail off (``weekly_digest`` or ``practice_reminders``)."""
+    if kind not in OPTIONAL_EMAILS:
+        raise ApplicationError("There is no such e-mail to turn off.", code="not_found", status_code=404)
+    preference = _preference_by_token(token)
+    setattr(preference, kind, False)
+    preference.save(update_fields=[kind])
+    return preference
+
+
+def _preference_by_token(token: str) -> EmailPreference:
+    preference = EmailPreference.objects.filter(token=token).first()
+    if preference is None:
+        raise ApplicationError("This unsubscribe link is not valid.", code="not_found", status_code=404)
     return preference
 
 
@@ -386,6 +403,12 @@ def _candidates(opted_in_field: str):
 
 def _unsubscribe_url(preference: EmailPreference, *, kind: str) -> str:
     return settings.SITE_URL + reverse("scheduling:unsubscribe", args=[preference.token]) + f"?kind={kind}"
+
+
+def _unsubscribe_headers(preference: EmailPreference, *, kind: str) -> dict[str, str]:
+    """List-Unsubscribe with one-click (RFC 8058): the mail client's own "Unsubscribe" button works."""
+    url = settings.SITE_URL + reverse("scheduling:unsubscribe-one-click", args=[preference.token, kind])
+    return {"List-Unsubscribe": f"<{url}>", "List-Unsubscribe-Post": "List-Unsubscribe=One-Click"}
 
 
 def _category_scores(user: User, *, since: datetime | None = None) -> list[dict]:
@@ -467,6 +490,7 @@ def weekly_digest_send(*, now: datetime | None = None) -> int:
                     "url": settings.SITE_URL + reverse("interviews:mine"),
                     "unsubscribe_url": _unsubscribe_url(preferences[user.pk], kind="weekly_digest"),
                 },
+                headers=_unsubscribe_headers(preferences[user.pk], kind="weekly_digest"),
             )
         queued += 1
     return queued
@@ -514,5 +538,6 @@ def practice_reminders_send(*, now: datetime | None = None) -> int:
                     "url": settings.SITE_URL + reverse("interviews:new"),
                     "unsubscribe_url": _unsubscribe_url(preferences[user.pk], kind="practice_reminders"),
                 },
+                headers=_unsubscribe_headers(preferences[user.pk], kind="practice_reminders"),
             )
     return len(due)

@@ -13,4 +13,9 @@ urlpatterns = [
     path("coach/slots/weekly/", views.coach_slots_weekly, name="coach-slots-weekly"),
     path("coach/slots/<int:slot_id>/withdraw/", views.coach_slot_withdraw, name="coach-slot-withdraw"),
     path("email/unsubscribe/<str:token>/", views.unsubscribe, name="unsubscribe"),
+    path(
+        "email/unsubscribe/<str:token>/<str:kind>/one-click/",
+        views.unsubscribe_one_click,
+        name="unsubscribe-one-click",
+    ),
 ]

@@ -7,9 +7,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
@@ -185,3 +188,18 @@ def unsubscribe(request, token: str):
             initial[request.GET["kind"]] = False
         form = PreferenceForm(initial=initial)
     return render(request, "scheduling/unsubscribe.html", {"form": form, "preference": preference})
+
+
+# The POST comes from a mail client (RFC 8058), which has no CSRF token: the link's token is the secret.
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def unsubscribe_one_click(request, token: str, kind: str):
+    """The List-Unsubscribe address: a POST opts out at once; a GET (a link checker, a person) only
+    shows the preferences page, so that nothing changes without a deliberate request."""
+    if request.method == "GET":
+        return redirect(reverse("scheduling:unsubscribe", args=[token]) + "?" + urlencode({"kind": kind}))
+    try:
+        services.preference_opt_out(token=token, kind=kind)
+    except ApplicationError as error:
+        return HttpResponse(error.detail, status=error.status_code, content_type="text/plain")
+    return HttpResponse("Unsubscribed.", content_type="text/plain")

@@ -287,10 +287,12 @@ def test_the_sweep_runs_every_minute_on_celery_beat():
     assert "notifications.tasks.sweep_outbox" in celery_app.tasks
 
 
-def test_enqueue_refuses_an_unknown_kind_or_a_binary_attachment(candidate):
+def test_enqueue_refuses_an_unknown_kind_a_binary_attachment_or_a_header_with_a_line_break(candidate):
     with pytest.raises(ValueError, match="kind"):
         outbox_email(candidate, kind="newsletter")
     with pytest.raises(TypeError, match="text"):
         pdf = {"filename": "a.pdf", "content_type": "application/pdf", "content": b"%PDF"}
         outbox_email(candidate, attachments=[pdf])
+    with pytest.raises(ValueError, match="one line"):
+        outbox_email(candidate, headers={"List-Unsubscribe": "<https://x.example/>\r\nBcc: all@example.com"})
     assert not OutboxEmail.objects.exists()

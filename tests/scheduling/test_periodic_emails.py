@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
+from urllib.parse import urlsplit
 
 import pytest
 import time_machine
@@ -140,3 +141,46 @@ def test_practice_reminders_are_weekly_and_respect_the_opt_out():
 
     practice_reminders_send(now=now + timedelta(days=7))
     assert emails("practice_reminder", keen).count() == 2
+
+
+@pytest.mark.parametrize(
+    ("send", "kind", "other"),
+    [
+        (weekly_digest_send, "weekly_digest", "practice_reminders"),
+        (practice_reminders_send, "practice_reminders", "weekly_digest"),
+    ],
+)
+def test_the_mail_clients_unsubscribe_button_turns_off_that_email_in_one_click(
+    candidate, client, smtp_sink, django_capture_on_commit_callbacks, send, kind, other
+):
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # a Monday
+    Profile.objects.filter(user=candidate).update(interview_date=date(2026, 12, 3))
+    with django_capture_on_commit_callbacks(execute=True), time_machine.travel(now, tick=False):
+        assert send(now=now) == 1
+
+    [message] = smtp_sink.wait_for(1)
+    assert message["List-Unsubscribe-Post"] == "List-Unsubscribe=One-Click"
+    path = urlsplit(message["List-Unsubscribe"].strip().strip("<>")).path
+    assert path.endswith(f"/{kind}/one-click/")
+
+    # A link checker's GET changes nothing: it lands on the preferences page.
+    landing = client.get(path)
+    assert landing.status_code == 302 and f"kind={kind}" in landing["Location"]
+    # The mail client's POST (RFC 8058): no session, no CSRF token.
+    client.handler.enforce_csrf_checks = True
+    form = "application/x-www-form-urlencoded"
+    response = client.post(path, "List-Unsubscribe=One-Click", content_type=form)
+
+    assert response.status_code == 200
+    preference = EmailPreference.objects.get(user=candidate)
+    assert (getattr(preference, kind), getattr(preference, other)) == (False, True)
+
+
+def test_a_one_click_unsubscribe_with_a_bad_token_or_kind_changes_nothing(candidate, client):
+    preference = EmailPreference.objects.create(user=candidate)
+
+    assert client.post("/email/unsubscribe/not-a-token/weekly_digest/one-click/").status_code == 404
+    assert client.post(f"/email/unsubscribe/{preference.token}/is_active/one-click/").status_code == 404
+
+    preference.refresh_from_db()
+    assert (preference.weekly_digest, preference.practice_reminders) == (True, True)
