@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django import forms
 
+from questions.models import Company, Role
+
 WEEKDAYS = [
     (0, "Monday"),
     (1, "Tuesday"),
@@ -44,3 +46,19 @@ class CancelForm(forms.Form):
 class PreferenceForm(forms.Form):
     weekly_digest = forms.BooleanField(required=False, label="Weekly progress digest")
     practice_reminders = forms.BooleanField(required=False, label="Practice reminders before my interview")
+
+
+class CoachProfileForm(forms.Form):
+    bio = forms.CharField(
+        max_length=2000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+        help_text="What candidates read before they book: your background and how you run a mock.",
+    )
+    roles = forms.ModelMultipleChoiceField(
+        Role.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Roles you coach for"
+    )
+    companies = forms.ModelMultipleChoiceField(
+        Company.objects.all(), required=False, widget=forms.CheckboxSelectMultiple, label="Companies you know"
+    )
+    is_listed = forms.BooleanField(required=False, label="List me in the coach directory")

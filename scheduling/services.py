@@ -7,6 +7,7 @@ change that causes it; the outbox sends it after commit.
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,8 @@ from accounts.models import Profile, Role, User
 from interviewnode.errors import ApplicationError
 from notifications.models import OutboxEmail
 from notifications.services import email_enqueue, email_user
+from questions.models import Company
+from questions.models import Role as QuestionRole
 
 from .invites import invite_attachment
 from .models import Booking, CoachProfile, EmailPreference, Reminder, Slot
@@ -76,6 +79,22 @@ def _slots_insert(*, coach: User, spans: list[tuple[datetime, datetime]]) -> lis
         raise _overlap_refusal(spans[0][0]) from error
     CoachProfile.objects.get_or_create(user=coach)
     return slots
+
+
+def coach_profile_update(
+    *, coach: User, bio: str, roles: Iterable[QuestionRole], companies: Iterable[Company], is_listed: bool
+) -> CoachProfile:
+    """What candidates see of a coach in the directory: a bio, the roles and companies they cover."""
+    if not coach.has_role(Role.COACH):
+        raise ApplicationError("Only coaches have a coach profile.", code="forbidden", status_code=403)
+    with transaction.atomic():
+        profile, _ = CoachProfile.objects.select_for_update().get_or_create(user=coach)
+        profile.bio = bio.strip()
+        profile.is_active = is_listed
+        profile.save(update_fields=["bio", "is_active"])
+        profile.roles.set(roles)
+        profile.companies.set(companies)
+    return profile
 
 
 def slot_create(*, coach: User, start: datetime, end: datetime) -> Slot:

@@ -18,8 +18,8 @@ from accounts.models import Role
 from interviewnode.errors import ApplicationError
 
 from . import services
-from .forms import CancelForm, PreferenceForm, SlotForm, WeeklySlotsForm
-from .models import Booking, EmailPreference
+from .forms import CancelForm, CoachProfileForm, PreferenceForm, SlotForm, WeeklySlotsForm
+from .models import Booking, CoachProfile, EmailPreference
 from .selectors import (
     bookings_of_candidate,
     bookings_of_coach,
@@ -102,6 +102,31 @@ def booking_reschedule(request, booking_id: int):
     else:
         messages.success(request, "Moved: the updated invite is on its way by e-mail.")
     return redirect("scheduling:bookings")
+
+
+@login_required
+def coach_profile(request):
+    """The coach's own entry in the directory."""
+    _coach_only(request)
+    profile = CoachProfile.objects.filter(user=request.user).first()
+    if request.method == "POST":
+        form = CoachProfileForm(request.POST)
+        if form.is_valid():
+            services.coach_profile_update(coach=request.user, **form.cleaned_data)
+            messages.success(request, "Profile saved: this is what candidates see in the directory.")
+            return redirect("scheduling:coach-profile")
+        status = 400
+    else:
+        initial = {"is_listed": True}
+        if profile is not None:
+            initial = {
+                "bio": profile.bio,
+                "roles": profile.roles.all(),
+                "companies": profile.companies.all(),
+                "is_listed": profile.is_active,
+            }
+        form, status = CoachProfileForm(initial=initial), 200
+    return render(request, "scheduling/coach_profile.html", {"form": form}, status=status)
 
 
 def _coach_page(request, *, form=None, weekly_form=None, status=200):

@@ -10,6 +10,8 @@ from django.test import Client
 
 from accounts.models import Role
 from notifications.models import OutboxEmail
+from questions.models import Company
+from questions.models import Role as JobRole
 from scheduling.models import Booking, CoachProfile, EmailPreference, Slot
 from scheduling.services import booking_create
 from tests.factories import UserFactory, coach_slot
@@ -150,6 +152,54 @@ def test_candidates_have_no_coach_slots_page(candidate_client):
     assert candidate_client.get("/coach/slots/").status_code == 404
     assert candidate_client.post("/coach/slots/weekly/", {}).status_code == 404
     assert not Slot.objects.exists()
+
+
+def test_a_coach_writes_the_profile_candidates_read_in_the_directory(coach, candidate_client, taxonomy):
+    coach_slot(coach)
+    page = client_for(coach)
+    form = page.get("/coach/profile/").content.decode()
+    assert 'name="is_listed"' in form and "checked" in form.split('name="is_listed"')[1].split(">")[0]
+    ids = dict(JobRole.objects.values_list("slug", "pk")) | dict(Company.objects.values_list("slug", "pk"))
+
+    response = page.post(
+        "/coach/profile/",
+        {
+            "bio": "Ten years of ranking systems; I run mocks like a real onsite loop.",
+            "roles": [ids["ml-engineer"], ids["applied-scientist"]],
+            "companies": [ids["meta"]],
+            "is_listed": "on",
+        },
+    )
+    assert response.status_code == 302
+
+    directory = candidate_client.get("/coaches/").content.decode()
+    assert "Ten years of ranking systems" in directory
+    assert "ML Engineer" in directory and "Applied Scientist" in directory and "Meta" in directory
+    assert "Ten years of ranking systems" in page.get("/coach/profile/").content.decode()
+
+    page.post("/coach/profile/", {"bio": "Away until spring.", "roles": [ids["ml-engineer"]]})  # unlisted
+    assert "Away until spring" not in candidate_client.get("/coaches/").content.decode()
+
+
+@pytest.mark.parametrize(
+    ("field", "value"), [("bio", "x" * 2001), ("roles", "999999"), ("companies", "not-an-id")]
+)
+def test_a_bad_coach_profile_is_refused_with_a_message_and_changes_nothing(coach, taxonomy, field, value):
+    page = client_for(coach)
+    page.post("/coach/profile/", {"bio": "Before.", "is_listed": "on"})
+
+    response = page.post("/coach/profile/", {"bio": "After.", "is_listed": "on", field: value})
+
+    assert response.status_code == 400
+    assert "Nothing was saved" in response.content.decode()
+    profile = CoachProfile.objects.get(user=coach)
+    assert (profile.bio, profile.roles.count(), profile.companies.count()) == ("Before.", 0, 0)
+
+
+def test_candidates_have_no_coach_profile_page(candidate_client, candidate):
+    assert candidate_client.get("/coach/profile/").status_code == 404
+    assert candidate_client.post("/coach/profile/", {"bio": "Hi", "is_listed": "on"}).status_code == 404
+    assert not CoachProfile.objects.filter(user=candidate).exists()
 
 
 def test_the_unsubscribe_link_shows_the_choice_and_saves_it_without_signing_in(candidate, client):
