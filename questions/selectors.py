@@ -183,15 +183,19 @@ def taxonomy_index() -> TaxonomyIndex:
     return index
 
 
-# --- cached counts and pages -----------------------------------------------------------------------
+# --- cached counts and searches -------------------------------------------------------------------
 # On 100,000 questions, counting the matches and ranking a search's matches cost more than the rest of
 # a list request.
+# A search matching at most this many questions is ranked once, all of it: its count and every page
+# come from that one list of ids. A broader one is counted and paged by the database like any list.
+SEARCH_IDS_MAX = 10_000
+_TOO_MANY = "too many"
 
 
 def _list_key(kind: str, queryset: QuerySet, *extra) -> str:
-    # The WHERE clause (plus the order and slice for a page) says which questions a list holds; the
-    # columns selected do not matter, and compiling the whole SELECT just for a key would cost as much
-    # as the rest of a cached page.
+    # The WHERE clause (plus the order, for a search) says which questions a list holds; the columns
+    # selected do not matter, and compiling the whole SELECT just for a key would cost as much as the
+    # rest of a cached page.
     query = queryset.query
     sql, params = query.get_compiler(queryset.db).compile(query.where)
     digest = hashlib.sha256(repr((sql, params, *extra)).encode()).hexdigest()
@@ -208,26 +212,36 @@ def question_count(queryset: QuerySet) -> int:
     return count
 
 
-def question_slice(queryset: QuerySet, start: int, stop: int) -> list:
-    """``queryset[start:stop]``; for a search, its ids come from the cache while the bank is unchanged.
+def question_search_ids(queryset: QuerySet) -> list[int] | None:
+    """A ranked search's matching ids, best first, from the cache while the bank is unchanged.
 
-    On a hit the rows are read by primary key, so the search's matches are not ranked again. Other
-    lists read their page straight from an index, which costs less than the cache would.
+    One scan of the matches gives the count and every page, where COUNT and a ranked page would scan
+    them twice (and every page again). None for anything but a search (question_search() on
+    PostgreSQL), or for a search matching more than SEARCH_IDS_MAX questions.
     """
     if SEARCH_RANK not in queryset.query.annotations:
-        return list(queryset[start:stop])
-    key = _list_key("page", queryset, queryset.query.order_by, start, stop)
+        return None
+    key = _list_key("search", queryset, queryset.query.order_by)
     ids = cache.get(key)
-    if ids is not None:
-        # The ids were matched under this version of the bank: read them by primary key alone.
-        by_pk = queryset.all()
-        by_pk.query.clear_where()
-        by_pk.query.clear_ordering(force=True)
-        rows = {_row_id(row): row for row in by_pk.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
-    rows = list(queryset[start:stop])
-    cache.set(key, [_row_id(row) for row in rows], timeout=settings.QUESTION_LIST_CACHE_SECONDS)
-    return rows
+    if ids is None:
+        ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
+        if len(ids) > SEARCH_IDS_MAX:
+            ids = _TOO_MANY  # remembered too: the next request goes straight to COUNT
+        cache.set(key, ids, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+    return None if ids == _TOO_MANY else ids
+
+
+def questions_by_pk(queryset: QuerySet, ids: list[int]) -> list:
+    """The rows of ``queryset`` with these ids, in this order, read by primary key alone.
+
+    The ids were matched under this version of the bank, so the filters and the ranking need not run
+    again; the queryset still gives the columns, annotations and prefetches of a row.
+    """
+    by_pk = queryset.all()
+    by_pk.query.clear_where()
+    by_pk.query.clear_ordering(force=True)
+    rows = {_row_id(row): row for row in by_pk.filter(pk__in=ids)}
+    return [rows[pk] for pk in ids if pk in rows]
 
 
 def _row_id(row) -> int:
@@ -235,10 +249,16 @@ def _row_id(row) -> int:
 
 
 class QuestionPaginator(Paginator):
-    """Pages of the bank whose count and contents come from the cache while the bank is unchanged."""
+    """Pages of the bank whose count (and, for a search, contents) come from the cache."""
+
+    @cached_property
+    def _search_ids(self) -> list[int] | None:
+        return question_search_ids(self.object_list)
 
     @cached_property
     def count(self) -> int:
+        if self._search_ids is not None:
+            return len(self._search_ids)
         return question_count(self.object_list)
 
     def page(self, number):
@@ -247,7 +267,11 @@ class QuestionPaginator(Paginator):
         top = bottom + self.per_page
         if top + self.orphans >= self.count:
             top = self.count
-        return self._get_page(question_slice(self.object_list, bottom, top), number, self)
+        if self._search_ids is not None:
+            rows = questions_by_pk(self.object_list, self._search_ids[bottom:top])
+        else:
+            rows = list(self.object_list[bottom:top])
+        return self._get_page(rows, number, self)
 
 
 def question_search(queryset: QuerySet[Question], text: str) -> QuerySet[Question]:

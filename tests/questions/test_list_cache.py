@@ -7,8 +7,15 @@ import threading
 
 import pytest
 
+from questions import selectors
 from questions.models import Question, Role
-from questions.selectors import _bank_version_replace, bank_changed, bank_version, bank_version_pinned
+from questions.selectors import (
+    _bank_version_replace,
+    bank_changed,
+    bank_version,
+    bank_version_pinned,
+    question_search,
+)
 from questions.services import question_transition
 from tests.factories import QuestionFactory, questions_bulk_create
 
@@ -128,3 +135,24 @@ def test_a_tag_newer_than_the_taxonomy_index_is_named_all_the_same(candidate_api
     Question.roles.through.objects.bulk_create([Question.roles.through(question=question, role=role)])
 
     assert listed(candidate_api)["results"][0]["roles"] == ["ml-engineer", "ml-researcher"]
+
+
+@pytest.mark.parametrize("ids_max", [10_000, 3], ids=["ranked-once", "broader-than-the-id-cache"])
+def test_every_page_of_a_search_follows_the_ranking(candidate_api, taxonomy, monkeypatch, ids_max):
+    monkeypatch.setattr(selectors, "SEARCH_IDS_MAX", ids_max)
+    for n in range(7):
+        QuestionFactory(
+            slug=f"zebra-{n}",
+            title=f"Zebra question {n}" if n % 2 else f"Question {n}",
+            prompt="zebra " * (n % 3 + 1) + "crossing",
+        )
+    QuestionFactory(slug="no-match", title="Horses", prompt="Only horses here.")
+    ranked = question_search(Question.objects.filter(status=Question.Status.PUBLISHED), "zebra")
+    expected = list(ranked.values_list("slug", flat=True))
+
+    for _ in range(2):  # the first time from the database, then from the cache
+        pages = [listed(candidate_api, q="zebra", page_size=3, page=n) for n in (1, 2, 3)]
+        assert [page["count"] for page in pages] == [7, 7, 7]
+        assert [row["slug"] for page in pages for row in page["results"]] == expected
+    past_the_end = candidate_api.get("/api/v1/questions/", {"q": "zebra", "page_size": 3, "page": 4})
+    assert past_the_end.status_code == 404
