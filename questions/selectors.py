@@ -90,9 +90,10 @@ def _with_slugs(row: dict, index: TaxonomyIndex) -> dict:
 
 
 # --- the bank's version ----------------------------------------------------------------------------
-# The bank is read on every list page and written rarely. What is derived from it (the taxonomy index,
-# counts, a search's pages) is cached under the bank's version, which every write to the bank replaces
-# (questions/apps.py): nothing stale is read back, and the TTLs only bound what the cache holds.
+# The bank is read on every list page and written rarely. What is derived from it (the taxonomy
+# index, counts, a search's ranked ids) is cached under the bank's version, which every write to the
+# bank replaces (questions/apps.py): nothing stale is read back, and the TTLs only bound what the
+# cache holds.
 _BANK_VERSION_KEY = "questions:bank-version"
 _pinned = threading.local()
 
