@@ -8,29 +8,12 @@
 // typing stops and when the field loses focus; a failed save is retried with backoff until it
 // succeeds; a 409 stale_version (another tab saved first) shows the stored answer instead of
 // overwriting it; a 409 session_closed stops editing and keeps what is on screen.
-import { EditorView, basicSetup } from "codemirror";
-import { EditorState } from "@codemirror/state";
-import { StreamLanguage } from "@codemirror/language";
-import { python } from "@codemirror/lang-python";
-import { sql } from "@codemirror/lang-sql";
-import { java } from "@codemirror/lang-java";
-import { cpp } from "@codemirror/lang-cpp";
-import { javascript } from "@codemirror/lang-javascript";
-import { go } from "@codemirror/lang-go";
-import { scala } from "@codemirror/legacy-modes/mode/clike";
-
+//
+// Code: a code answer is a plain textarea until the editor module (editor.js, CodeMirror) arrives, then
+// the editor takes over with whatever was typed; sessions without code never load it.
 const SAVE_DELAY_MS = 2000;
 const MAX_RETRY_MS = 30000;
 const RESYNC_MS = 60000;
-const LANGUAGES = {
-  python: () => python(),
-  sql: () => sql(),
-  java: () => java(),
-  cpp: () => cpp(),
-  javascript: () => javascript(),
-  go: () => go(),
-  scala: () => StreamLanguage.define(scala),
-};
 
 const root = document.getElementById("session");
 if (root) start(root);
@@ -171,24 +154,26 @@ function start(root) {
     let editor = null;
 
     const textarea = el.querySelector("textarea[data-field]");
-    if (kind === "code") {
-      const language = LANGUAGES[el.dataset.language];
-      editor = new EditorView({
-        parent: el.querySelector("[data-editor]"),
-        state: EditorState.create({
-          doc: textarea.value,
-          extensions: [
-            basicSetup,
-            ...(language ? [language()] : []),
-            EditorView.updateListener.of((update) => update.docChanged && changed()),
-            EditorView.domEventHandlers({ blur: () => saveNow() }),
-          ],
-        }),
-      });
-      textarea.hidden = true;
-    } else if (textarea) {
+    if (textarea) {
       textarea.addEventListener("input", changed);
       textarea.addEventListener("blur", saveNow);
+    }
+    if (kind === "code") {
+      import("./editor.js")
+        .then(({ codeEditor }) => {
+          const hadFocus = document.activeElement === textarea;
+          editor = codeEditor({
+            parent: el.querySelector("[data-editor]"),
+            doc: textarea.value,
+            language: el.dataset.language,
+            readOnly: textarea.readOnly,
+            onChange: changed,
+            onBlur: saveNow,
+          });
+          textarea.hidden = true;
+          if (hadFocus) editor.focus();
+        })
+        .catch(() => {}); // no editor (a failed download): the textarea goes on working
     }
     const boxes = [...el.querySelectorAll("input[data-choice]")];
     boxes.forEach((box) => box.addEventListener("change", () => saveNow()));

@@ -263,3 +263,42 @@ def test_the_countdown_counts_from_when_the_page_arrived_not_when_its_script_ran
     page.route("**/static/dist/session.js", slow_script)
     page.goto(f"/interviews/{session.pk}/")
     _expect_timer_near(page, session)
+
+
+def test_the_code_editor_loads_only_for_code_and_takes_over_what_was_typed(
+    page, live_server, candidate, three_questions
+):
+    chunks = []
+    page.on("response", lambda response: "/static/dist/chunks/" in response.url and chunks.append(response))
+    _log_in(page, live_server, candidate)
+
+    written_only = interview_session(candidate, [three_questions["written"]], duration_minutes=30)
+    page.goto(f"/interviews/{written_only.pk}/")
+    page.locator("textarea").fill("No code here.")
+    expect(page.locator("[data-save-status]")).to_have_text(SAVED)
+    assert chunks == []  # a session without code never downloads the editor
+
+    # Hold the editor back, as a slow connection would: the code answer is a plain textarea meanwhile.
+    held = []
+    page.route("**/static/dist/chunks/editor-*.js", lambda route: held.append(route))
+    with_code = interview_session(candidate, [three_questions["code"]], duration_minutes=30)
+    page.goto(f"/interviews/{with_code.pk}/")
+    fallback = page.locator("textarea[data-field]")
+    expect(fallback).to_be_visible()
+    fallback.fill("typed before the editor arrived = 1")
+    for _ in range(600):  # only bounds a failing test: the request comes within milliseconds
+        if held:
+            break
+        page.wait_for_timeout(50)
+    assert held, "the page never asked for the editor"
+    held[0].continue_()
+
+    editor = page.locator(".cm-content")
+    expect(editor).to_have_text("typed before the editor arrived = 1")
+    expect(editor).to_have_attribute("data-language", "python")  # highlighting arrived too
+    expect(fallback).to_be_hidden()
+    assert all(response.ok for response in chunks)
+    editor.press("End")
+    editor.type("0")
+    expect(page.locator("[data-save-status]")).to_have_text(SAVED)
+    assert Answer.objects.get(item__session=with_code).content == "typed before the editor arrived = 10"

@@ -1,0 +1,41 @@
+// The code editor (CodeMirror 6), loaded by session.js only when a session has a code question, with
+// the question's language loaded on its own after that: a session without code loads none of it.
+import { EditorView, basicSetup } from "codemirror";
+import { Compartment, EditorState } from "@codemirror/state";
+
+const LANGUAGES = {
+  python: () => import("@codemirror/lang-python").then((m) => m.python()),
+  sql: () => import("@codemirror/lang-sql").then((m) => m.sql()),
+  java: () => import("@codemirror/lang-java").then((m) => m.java()),
+  cpp: () => import("@codemirror/lang-cpp").then((m) => m.cpp()),
+  javascript: () => import("@codemirror/lang-javascript").then((m) => m.javascript()),
+  go: () => import("@codemirror/lang-go").then((m) => m.go()),
+  scala: () =>
+    Promise.all([import("@codemirror/language"), import("@codemirror/legacy-modes/mode/clike")]).then(
+      ([{ StreamLanguage }, { scala }]) => StreamLanguage.define(scala),
+    ),
+};
+
+// An editor in `parent` holding `doc`; highlighting follows once the language has arrived (a failed
+// download only costs the colours).
+export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur }) {
+  const highlighting = new Compartment();
+  const editor = new EditorView({
+    parent,
+    state: EditorState.create({
+      doc,
+      extensions: [
+        basicSetup,
+        highlighting.of([]),
+        EditorState.readOnly.of(readOnly),
+        EditorView.editable.of(!readOnly),
+        EditorView.updateListener.of((update) => update.docChanged && onChange()),
+        EditorView.domEventHandlers({ blur: () => onBlur() }),
+      ],
+    }),
+  });
+  LANGUAGES[language]?.()
+    .then((extension) => editor.dispatch({ effects: highlighting.reconfigure(extension) }))
+    .catch(() => {});
+  return editor;
+}
