@@ -53,11 +53,12 @@ class JSONListSubquery(Subquery):
 
 
 def published_question_rows() -> QuerySet[dict]:
-    """Published questions as the API lists them: dicts with the category's and the tags' ids.
+    """Published questions as the lists show them: dicts with the category's and the tags' ids.
 
     One query per page, with no joins: the tags' ids come from the through tables' indexes, and
-    question_list_rows() turns the ids into slugs with the taxonomy index. Model instances and
-    prefetches cost five queries and most of a request's time (bench/list_latency.py).
+    question_list_rows() (the API) or question_page_rows() (the bank page) name them with the
+    taxonomy index. Model instances and prefetches cost five queries and most of a request's time
+    (bench/list_latency.py).
     """
     return _published_question_rows().all()
 
@@ -76,17 +77,50 @@ def _published_question_rows() -> QuerySet[dict]:
 
 
 def question_list_rows(rows) -> list[dict]:
-    """Rows of published_question_rows() with slugs for ids, tags in the taxonomy's order."""
+    """Rows of published_question_rows() as the API lists them: slugs for ids, in the taxonomy's order."""
+    return _named(rows, _with_slugs)
+
+
+def question_page_rows(rows) -> list[dict]:
+    """Rows of published_question_rows() as the bank page shows them: names, labels and minutes."""
+    return _named(rows, _with_tags)
+
+
+def question_tags(question: Question) -> dict:
+    """A question's badges, as questions/_tags.html shows them (the detail page; rows have their own)."""
+    return {
+        "category": question.category.name,
+        "difficulty": question.difficulty,
+        "difficulty_label": question.get_difficulty_display(),
+        "kind_label": question.get_kind_display(),
+        "levels": [level.name for level in question.levels.all()],
+        "companies": [company.name for company in question.companies.all()],
+    }
+
+
+def _named(rows, convert) -> list[dict]:
     try:
-        return [_with_slugs(row, taxonomy_index()) for row in rows]
+        return [convert(row, taxonomy_index()) for row in rows]
     except KeyError:  # a tag created since this request read the index: read the taxonomy again
         index = TaxonomyIndex.load()
-        return [_with_slugs(row, index) for row in rows]
+        return [convert(row, index) for row in rows]
 
 
 def _with_slugs(row: dict, index: TaxonomyIndex) -> dict:
     tags = {name: index.slugs_of(name, row[f"{name}_ids"]) for name in TAG_FIELDS}
     return {**row, "category": index.slugs["category"][row["category_id"]], **tags}
+
+
+def _with_tags(row: dict, index: TaxonomyIndex) -> dict:
+    tags = {
+        "category": index.names["category"][row["category_id"]],
+        "difficulty": row["difficulty"],
+        "difficulty_label": Question.Difficulty(row["difficulty"]).label,
+        "kind_label": Question.Kind(row["kind"]).label,
+        "levels": index.names_of("levels", row["levels_ids"]),
+        "companies": index.names_of("companies", row["companies_ids"]),
+    }
+    return {**row, "time_minutes": round(row["time_budget_seconds"] / 60), "tags": tags}
 
 
 # --- the bank's version ----------------------------------------------------------------------------
@@ -150,25 +184,36 @@ class TaxonomyIndex:
     """
 
     slugs: dict[str, dict[int, str]]
+    names: dict[str, dict[int, str]]
     ids: dict[str, dict[str, int]]
     positions: dict[str, dict[int, int]]
 
     @classmethod
     def load(cls) -> TaxonomyIndex:
         models = {name: Question._meta.get_field(name).related_model for name in ("category", *TAG_FIELDS)}
-        slugs = {name: dict(model.objects.values_list("id", "slug")) for name, model in models.items()}
+        rows = {name: list(model.objects.values_list("id", "slug", "name")) for name, model in models.items()}
         return cls(
-            slugs=slugs,
-            ids={name: {slug: pk for pk, slug in by_id.items()} for name, by_id in slugs.items()},
-            positions={name: {pk: n for n, pk in enumerate(by_id)} for name, by_id in slugs.items()},
+            slugs={name: {pk: slug for pk, slug, _ in entries} for name, entries in rows.items()},
+            names={name: {pk: label for pk, _, label in entries} for name, entries in rows.items()},
+            ids={name: {slug: pk for pk, slug, _ in entries} for name, entries in rows.items()},
+            positions={name: {row[0]: n for n, row in enumerate(entries)} for name, entries in rows.items()},
         )
 
     def allowed(self, name: str) -> list[str]:
         return sorted(self.ids[name])
 
+    def options(self, name: str) -> list[dict]:
+        """``{slug, name}`` of every entry, in display order: the choices of a filter."""
+        return [{"slug": self.slugs[name][pk], "name": label} for pk, label in self.names[name].items()]
+
     def slugs_of(self, name: str, ids: list[int]) -> list[str]:
-        slugs, positions = self.slugs[name], self.positions[name]
-        return [slugs[pk] for pk in sorted(ids, key=positions.__getitem__)]
+        return [self.slugs[name][pk] for pk in self._ordered(name, ids)]
+
+    def names_of(self, name: str, ids: list[int]) -> list[str]:
+        return [self.names[name][pk] for pk in self._ordered(name, ids)]
+
+    def _ordered(self, name: str, ids: list[int]) -> list[int]:
+        return sorted(ids, key=self.positions[name].__getitem__)
 
 
 _taxonomy_indexes: dict[str, TaxonomyIndex] = {}

@@ -7,14 +7,21 @@ from django.shortcuts import render
 
 from .filters import QuestionFilter
 from .models import Question
-from .selectors import QuestionPaginator, published_question, published_questions, taxonomy
+from .selectors import (
+    QuestionPaginator,
+    published_question,
+    published_question_rows,
+    question_page_rows,
+    question_tags,
+    taxonomy_index,
+)
 
 PAGE_SIZE = 20
 
 
 @login_required
 def question_list(request):
-    filterset = QuestionFilter(request.GET, queryset=published_questions())
+    filterset = QuestionFilter(request.GET, queryset=published_question_rows())
     if not filterset.is_valid():
         context = {"errors": filterset.errors, "page": None, **_filter_context(request)}
         return render(request, "questions/list.html", context, status=400)
@@ -23,6 +30,7 @@ def question_list(request):
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("That page of results does not exist.") from None
+    page.object_list = question_page_rows(page.object_list)
     query = request.GET.copy()
     query.pop("page", None)
     context = {"page": page, "query": query.urlencode(), **_filter_context(request)}
@@ -34,8 +42,9 @@ def _filter_context(request) -> dict:
         key: request.GET.get(key, "")
         for key in ("role", "level", "company", "category", "difficulty", "kind", "topic", "q")
     }
+    index = taxonomy_index()
     return {
-        "taxonomy": taxonomy(),
+        "options": {name: index.options(name) for name in ("category", "roles", "levels", "companies")},
         "selected": selected,
         "difficulties": Question.Difficulty.choices,
         "kinds": Question.Kind.choices,
@@ -48,4 +57,4 @@ def question_detail(request, slug: str):
         question = published_question(slug=slug)
     except Question.DoesNotExist:
         raise Http404("No published question has that address.") from None
-    return render(request, "questions/detail.html", {"question": question})
+    return render(request, "questions/detail.html", {"question": question, "tags": question_tags(question)})
