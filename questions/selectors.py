@@ -6,6 +6,7 @@ import contextlib
 import dataclasses
 import functools
 import hashlib
+import logging
 import threading
 import uuid
 
@@ -16,8 +17,11 @@ from django.core.paginator import Paginator
 from django.db import connection, transaction
 from django.db.models import F, JSONField, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import cached_property
+from redis.exceptions import RedisError
 
 from .models import Category, Company, Level, Question, Role
+
+logger = logging.getLogger(__name__)
 
 TAG_FIELDS = ("roles", "levels", "companies", "topics")
 SEARCH_RANK = "search_rank"  # the annotation question_search() orders by
@@ -127,9 +131,20 @@ def _with_tags(row: dict, index: TaxonomyIndex) -> dict:
 # The bank is read on every list page and written rarely. What is derived from it (the taxonomy
 # index, counts, a search's ranked ids) is cached under the bank's version, which every write to the
 # bank replaces (questions/apps.py): nothing stale is read back, and the TTLs only bound what the
-# cache holds.
+# cache holds. While the cache cannot be reached, nothing is cached: the lists read the database, and
+# writes to the bank go through.
 _BANK_VERSION_KEY = "questions:bank-version"
 _pinned = threading.local()
+_UNAVAILABLE = "unavailable"  # a pinned request whose cache could not be reached
+
+
+def _cached(operation: str, *args, **kwargs):
+    """A cache call, or None when the cache cannot be reached: the lists then read the database."""
+    try:
+        return getattr(cache, operation)(*args, **kwargs)
+    except RedisError:
+        logger.warning("The cache is unreachable: the bank's lists are read without it.", exc_info=True)
+        return None
 
 
 @contextlib.contextmanager
@@ -144,16 +159,21 @@ def bank_version_pinned():
         _pinned.version = None
 
 
-def bank_version() -> str:
-    if getattr(_pinned, "active", False) and _pinned.version is not None:
-        return _pinned.version
-    version = cache.get(_BANK_VERSION_KEY)
-    if version is None:
-        fresh = uuid.uuid4().hex
-        cache.add(_BANK_VERSION_KEY, fresh, timeout=None)  # another process may have set one first
-        version = cache.get(_BANK_VERSION_KEY, fresh)
-    if getattr(_pinned, "active", False):
-        _pinned.version = version
+def bank_version() -> str | None:
+    """The bank's current version; None when the cache cannot be reached (then nothing is cached)."""
+    pinned = getattr(_pinned, "active", False)
+    if pinned and _pinned.version is not None:
+        return None if _pinned.version == _UNAVAILABLE else _pinned.version
+    try:
+        version = cache.get(_BANK_VERSION_KEY)
+        if version is None:
+            cache.add(_BANK_VERSION_KEY, uuid.uuid4().hex, timeout=None)  # unless another process did
+            version = cache.get(_BANK_VERSION_KEY)
+    except RedisError:
+        logger.warning("The cache is unreachable: the bank's lists are read without it.", exc_info=True)
+        version = None
+    if pinned:
+        _pinned.version = version or _UNAVAILABLE
     return version
 
 
@@ -169,7 +189,12 @@ def bank_changed() -> None:
 
 def _bank_version_replace() -> None:
     version = uuid.uuid4().hex
-    cache.set(_BANK_VERSION_KEY, version, timeout=None)
+    try:
+        cache.set(_BANK_VERSION_KEY, version, timeout=None)
+    except RedisError:
+        # The write stands; what was cached before it may be read until it expires.
+        logger.error("The cache is unreachable: the bank's cached lists were not forgotten.", exc_info=True)
+        return
     if getattr(_pinned, "active", False):
         _pinned.version = version
 
@@ -221,6 +246,8 @@ _taxonomy_indexes: dict[str, TaxonomyIndex] = {}
 
 def taxonomy_index() -> TaxonomyIndex:
     version = bank_version()
+    if version is None:
+        return TaxonomyIndex.load()
     index = _taxonomy_indexes.get(version)
     if index is None:
         index = TaxonomyIndex.load()
@@ -238,24 +265,32 @@ SEARCH_IDS_MAX = 10_000
 _TOO_MANY = "too many"
 
 
-def _list_key(kind: str, queryset: QuerySet, *extra) -> str:
+def _list_key(kind: str, queryset: QuerySet, *extra) -> str | None:
     # The WHERE clause (plus the order, for a search) says which questions a list holds; the columns
     # selected do not matter, and compiling the whole SELECT just for a key would cost as much as the
     # rest of a cached page.
+    version = bank_version()
+    if version is None:
+        return None
     query = queryset.query
     sql, params = query.get_compiler(queryset.db).compile(query.where)
     digest = hashlib.sha256(repr((sql, params, *extra)).encode()).hexdigest()
-    return f"questions:{kind}:{bank_version()}:{digest}"
+    return f"questions:{kind}:{version}:{digest}"
+
+
+def _cached_or(key: str | None, compute):
+    """The cached value under ``key``, or ``compute()`` (cached for next time); no key, no cache."""
+    value = _cached("get", key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            _cached("set", key, value, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+    return value
 
 
 def question_count(queryset: QuerySet) -> int:
     """``queryset.count()``, from the cache while the bank is unchanged."""
-    key = _list_key("count", queryset)
-    count = cache.get(key)
-    if count is None:
-        count = queryset.count()
-        cache.set(key, count, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
-    return count
+    return _cached_or(_list_key("count", queryset), queryset.count)
 
 
 def question_search_ids(queryset: QuerySet) -> list[int] | None:
@@ -267,13 +302,12 @@ def question_search_ids(queryset: QuerySet) -> list[int] | None:
     """
     if SEARCH_RANK not in queryset.query.annotations:
         return None
-    key = _list_key("search", queryset, queryset.query.order_by)
-    ids = cache.get(key)
-    if ids is None:
+
+    def rank():
         ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
-        if len(ids) > SEARCH_IDS_MAX:
-            ids = _TOO_MANY  # remembered too: the next request goes straight to COUNT
-        cache.set(key, ids, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+        return ids if len(ids) <= SEARCH_IDS_MAX else _TOO_MANY  # remembered: next time, straight to COUNT
+
+    ids = _cached_or(_list_key("search", queryset, queryset.query.order_by), rank)
     return None if ids == _TOO_MANY else ids
 
 

@@ -156,3 +156,26 @@ def test_every_page_of_a_search_follows_the_ranking(candidate_api, taxonomy, mon
         assert [row["slug"] for page in pages for row in page["results"]] == expected
     past_the_end = candidate_api.get("/api/v1/questions/", {"q": "zebra", "page_size": 3, "page": 4})
     assert past_the_end.status_code == 404
+
+
+def test_while_redis_is_unreachable_the_bank_is_listed_and_written_all_the_same(
+    candidate_client, taxonomy, curator, settings, caplog
+):
+    questions_bulk_create(3, prefix="listed")
+    draft = QuestionFactory(slug="draft", title="Published during the outage", status=Question.Status.DRAFT)
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": "redis://127.0.0.1:1/0",  # nothing listens on port 1
+        }
+    }
+
+    question_transition(question=draft, to_status=Question.Status.IN_REVIEW, user=curator)
+    question_transition(question=draft, to_status=Question.Status.PUBLISHED, user=curator)
+    page = candidate_client.get("/questions/", {"q": "outage"})
+    everything = candidate_client.get("/questions/", {"role": "ml-engineer"})
+
+    assert page.status_code == 200 and "Published during the outage" in page.content.decode()
+    assert everything.status_code == 200 and "4 questions" in everything.content.decode()
+    assert "the bank's cached lists were not forgotten" in caplog.text
+    assert "the bank's lists are read without it" in caplog.text
