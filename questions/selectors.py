@@ -8,6 +8,7 @@ import functools
 import hashlib
 import logging
 import threading
+import time
 import uuid
 
 from django.conf import settings
@@ -241,18 +242,20 @@ class TaxonomyIndex:
         return sorted(ids, key=self.positions[name].__getitem__)
 
 
-_taxonomy_indexes: dict[str, TaxonomyIndex] = {}
+_taxonomy_indexes: dict[str, tuple[TaxonomyIndex, float]] = {}  # version → (index, when it was read)
 
 
 def taxonomy_index() -> TaxonomyIndex:
     version = bank_version()
     if version is None:
         return TaxonomyIndex.load()
-    index = _taxonomy_indexes.get(version)
-    if index is None:
+    index, read_at = _taxonomy_indexes.get(version, (None, 0.0))
+    # Kept no longer than the cached lists: a version a write failed to replace (the cache was
+    # unreachable then) does not keep an old taxonomy for good.
+    if index is None or time.monotonic() - read_at > settings.QUESTION_LIST_CACHE_SECONDS:
         index = TaxonomyIndex.load()
         _taxonomy_indexes.clear()
-        _taxonomy_indexes[version] = index
+        _taxonomy_indexes[version] = (index, time.monotonic())
     return index
 
 
