@@ -243,6 +243,9 @@ class TaxonomyIndex:
 
 
 _taxonomy_indexes: dict[str, tuple[TaxonomyIndex, float]] = {}  # version → (index, when it was read)
+# An index is read again after this long even if the version has not changed: a version that a write
+# failed to replace (the cache was unreachable then) does not keep an old taxonomy for good.
+TAXONOMY_INDEX_SECONDS = 600
 
 
 def taxonomy_index() -> TaxonomyIndex:
@@ -250,9 +253,7 @@ def taxonomy_index() -> TaxonomyIndex:
     if version is None:
         return TaxonomyIndex.load()
     index, read_at = _taxonomy_indexes.get(version, (None, 0.0))
-    # Kept no longer than the cached lists: a version a write failed to replace (the cache was
-    # unreachable then) does not keep an old taxonomy for good.
-    if index is None or time.monotonic() - read_at > settings.QUESTION_LIST_CACHE_SECONDS:
+    if index is None or time.monotonic() - read_at > TAXONOMY_INDEX_SECONDS:
         index = TaxonomyIndex.load()
         _taxonomy_indexes.clear()
         _taxonomy_indexes[version] = (index, time.monotonic())
