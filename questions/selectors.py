@@ -29,7 +29,7 @@ SEARCH_RANK = "search_rank"  # the annotation question_search() orders by
 
 
 def published_questions() -> QuerySet[Question]:
-    """What candidates may see: published questions only, with what a list row shows."""
+    """What candidates may see: published questions only, with their category and tags (detail views)."""
     return (
         Question.objects.filter(status=Question.Status.PUBLISHED)
         .select_related("category")
@@ -203,7 +203,7 @@ def _bank_version_replace() -> None:
 # --- the taxonomy index ----------------------------------------------------------------------------
 @dataclasses.dataclass(frozen=True)
 class TaxonomyIndex:
-    """Slugs by id for the category and each tag field of Question, in the taxonomy's display order.
+    """Slugs and names by id for the category and each tag field of Question, in display order.
 
     A few hundred rows that every list request needs (to check filter values, to name tags): each
     process reads them once per bank version instead of once per request.
@@ -315,25 +315,21 @@ def question_search_ids(queryset: QuerySet) -> list[int] | None:
     return None if ids == _TOO_MANY else ids
 
 
-def questions_by_pk(queryset: QuerySet, ids: list[int]) -> list:
-    """The rows of ``queryset`` with these ids, in this order, read by primary key alone.
+def questions_by_pk(queryset: QuerySet[dict], ids: list[int]) -> list[dict]:
+    """The rows of ``queryset`` (published_question_rows()) with these ids, in this order.
 
     The ids were matched under this version of the bank, so the filters and the ranking need not run
-    again; the queryset still gives the columns, annotations and prefetches of a row.
+    again: the rows are read by primary key alone, with the queryset's columns and tag subqueries.
     """
     by_pk = queryset.all()
     by_pk.query.clear_where()
     by_pk.query.clear_ordering(force=True)
-    rows = {_row_id(row): row for row in by_pk.filter(pk__in=ids)}
+    rows = {row["id"]: row for row in by_pk.filter(pk__in=ids)}
     return [rows[pk] for pk in ids if pk in rows]
 
 
-def _row_id(row) -> int:
-    return row["id"] if isinstance(row, dict) else row.pk
-
-
 class QuestionPaginator(Paginator):
-    """Pages of the bank whose count (and, for a search, contents) come from the cache."""
+    """Pages of published_question_rows(), whose count (and, for a search, contents) are cached."""
 
     @cached_property
     def _search_ids(self) -> list[int] | None:
