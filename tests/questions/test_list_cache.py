@@ -159,7 +159,7 @@ def test_every_page_of_a_search_follows_the_ranking(candidate_api, taxonomy, mon
 
 
 def test_while_redis_is_unreachable_the_bank_is_listed_and_written_all_the_same(
-    candidate_client, taxonomy, curator, settings, caplog
+    candidate_client, candidate_api, taxonomy, curator, settings, caplog
 ):
     questions_bulk_create(3, prefix="listed")
     draft = QuestionFactory(slug="draft", title="Published during the outage", status=Question.Status.DRAFT)
@@ -175,8 +175,12 @@ def test_while_redis_is_unreachable_the_bank_is_listed_and_written_all_the_same(
     page = candidate_client.get("/questions/", {"q": "outage"})
     everything = candidate_client.get("/questions/", {"role": "ml-engineer"})
 
+    api = candidate_api.get("/api/v1/questions/", {"q": "outage"})
+
     assert page.status_code == 200 and "Published during the outage" in page.content.decode()
     assert everything.status_code == 200 and "4 questions" in everything.content.decode()
+    assert api.status_code == 200 and api.json()["results"][0]["slug"] == "draft"
+    assert "requests are not rate-limited" in caplog.text  # the API's limiter lets it through
     assert "the bank's cached lists were not forgotten" in caplog.text
     assert "the bank's lists are read without it" in caplog.text
 
