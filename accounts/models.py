@@ -77,8 +77,8 @@ class User(AbstractUser):
         return self.has_role(Role.COACH)
 
     @property
-    def is_curator(self) -> bool:
-        return self.has_role(Role.CURATOR) or self.has_role(Role.ADMIN)
+    def is_admin(self) -> bool:
+        return self.has_role(Role.ADMIN)
 
 
 class Profile(models.Model):

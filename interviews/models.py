@@ -139,10 +139,6 @@ class InterviewSession(models.Model):
         kind = "Practice" if self.mode == SessionMode.PRACTICE else "Custom interview"
         return f"{kind}: {', '.join(parts)}" if parts else kind
 
-    @property
-    def is_open(self) -> bool:
-        return self.status == SessionStatus.IN_PROGRESS
-
 
 class SessionItem(models.Model):
     """One question of a session, pinned to the revision that was asked."""
@@ -167,11 +163,6 @@ class SessionItem(models.Model):
 
     def __str__(self) -> str:
         return f"{self.session_id}#{self.position}"
-
-    @property
-    def content(self) -> dict:
-        """The question as asked (the revision's snapshot)."""
-        return self.revision.content
 
 
 class Answer(models.Model):

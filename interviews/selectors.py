@@ -10,10 +10,6 @@ from accounts.models import Role, User
 from .models import InterviewSession, InterviewTemplate, SessionItem
 
 
-def _may_read_all(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.ADMIN)
-
-
 def session_items() -> QuerySet[SessionItem]:
     """A session's items in order, with the question as asked and the answer: one query for all."""
     return SessionItem.objects.select_related("revision", "answer").order_by("position")
@@ -33,7 +29,7 @@ def session_for_user(
     queryset = InterviewSession.objects.select_related("template", "role", "level", "company")
     if owner_only:
         queryset = queryset.filter(candidate=user)
-    elif not _may_read_all(user):
+    elif not user.is_admin:
         if user.has_role(Role.COACH):
             from reviews.selectors import coach_may_read  # reviews builds on interviews
 
@@ -58,8 +54,10 @@ def session_list(*, user: User) -> QuerySet[InterviewSession]:
     )
 
 
-def template_list(*, active_only: bool = True) -> QuerySet[InterviewTemplate]:
-    queryset = InterviewTemplate.objects.select_related("role", "level", "company").prefetch_related(
-        "categories"
+def template_list() -> QuerySet[InterviewTemplate]:
+    """The templates candidates may start from."""
+    return (
+        InterviewTemplate.objects.filter(is_active=True)
+        .select_related("role", "level", "company")
+        .prefetch_related("categories")
     )
-    return queryset.filter(is_active=True) if active_only else queryset

@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.urls import path
 
 from accounts.models import Role, User
+from interviewnode.admin import ReadOnlyAdmin
 from interviewnode.errors import ApplicationError
 
 from . import services
@@ -35,7 +36,7 @@ class ItemReviewInline(admin.TabularInline):
 
 
 @admin.register(Review)
-class ReviewAdmin(admin.ModelAdmin):
+class ReviewAdmin(ReadOnlyAdmin):
     list_display = [
         "session",
         "coach",
@@ -48,17 +49,10 @@ class ReviewAdmin(admin.ModelAdmin):
     list_filter = ["status", "recommendation"]
     list_select_related = ["session", "coach"]
     search_fields = ["coach__email", "session__candidate__email"]
-    readonly_fields = [
-        "session", "coach", "status", "summary_strengths", "summary_improvements", "summary_next_steps",
-        "recommendation", "claimed_at", "last_worked_at", "published_at",
-    ]  # fmt: skip
     inlines = [ItemReviewInline]
     action_form = ReassignActionForm
     actions = ["reassign", "release"]
     change_list_template = "admin/reviews/review/change_list.html"
-
-    def has_add_permission(self, request):
-        return False
 
     def _each(self, request, queryset, act, done: str) -> None:
         count = 0

@@ -55,10 +55,6 @@ def _not_claimed() -> ApplicationError:
     )
 
 
-def _is_admin(user: User) -> bool:
-    return user.is_superuser or user.has_role(Role.ADMIN)
-
-
 def _require_coach(user: User) -> None:
     if not user.has_role(Role.COACH):
         raise ApplicationError("Only coaches review sessions.", code="forbidden", status_code=403)
@@ -134,7 +130,7 @@ def review_release(*, user: User, session_id: int) -> Review:
             raise _already_published()
         if review is None or review.coach_id is None:
             raise _not_claimed()
-        if review.coach_id != user.pk and not _is_admin(user):
+        if review.coach_id != user.pk and not user.is_admin:
             raise _not_claimed()
         _release(review, session)
     return review
@@ -142,7 +138,7 @@ def review_release(*, user: User, session_id: int) -> Review:
 
 def review_reassign(*, admin: User, session_id: int, coach: User) -> Review:
     """An admin gives a session (claimed or not) to a coach."""
-    if not _is_admin(admin):
+    if not admin.is_admin:
         raise ApplicationError("Only admins reassign reviews.", code="forbidden", status_code=403)
     if not coach.has_role(Role.COACH):
         raise _invalid(f"{coach} is not a coach.", field="coach")

@@ -69,11 +69,14 @@ def bookings_of_candidate(*, user: User) -> QuerySet[Booking]:
     )
 
 
-def bookings_of_coach(*, coach: User, upcoming: bool = True) -> QuerySet[Booking]:
-    bookings = Booking.objects.filter(slot__coach=coach).select_related("slot", "candidate")
-    if upcoming:
-        bookings = bookings.filter(status=Booking.Status.BOOKED, slot__start__gt=timezone.now())
-    return bookings.order_by("slot__start", "id")
+def bookings_of_coach(*, coach: User) -> QuerySet[Booking]:
+    """The coach's upcoming live bookings, soonest first."""
+    return (
+        Booking.objects.filter(slot__coach=coach, status=Booking.Status.BOOKED)
+        .filter(slot__start__gt=timezone.now())
+        .select_related("slot", "candidate")
+        .order_by("slot__start", "id")
+    )
 
 
 def coach_slots(*, coach: User) -> QuerySet[Slot]:

@@ -6,7 +6,6 @@ change that causes it; the outbox sends it after commit.
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Iterable
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,8 +25,6 @@ from questions.models import Role as QuestionRole
 
 from .invites import invite_attachment
 from .models import Booking, CoachProfile, EmailPreference, Reminder, Slot
-
-logger = logging.getLogger(__name__)
 
 MAX_SLOT = timedelta(hours=4)
 MAX_WEEKS = 26

@@ -236,3 +236,15 @@ def test_admin_reassigns_and_releases_claims(client, admin_user, coach, other_co
     assert Review.objects.get().coach is None
     session.refresh_from_db()
     assert session.status == InterviewSession.Status.SUBMITTED
+
+
+def test_reviews_are_read_only_in_the_admin(client, admin_user, coach, session):
+    services.review_claim(coach=coach, session_id=session.pk)
+    review = Review.objects.get()
+    client.force_login(admin_user)
+
+    assert client.get(f"/admin/reviews/review/{review.pk}/change/").status_code == 200  # shown
+    assert client.post(f"/admin/reviews/review/{review.pk}/delete/", {"post": "yes"}).status_code == 403
+    client.post("/admin/reviews/review/", {"action": "delete_selected", "_selected_action": [review.pk]})
+
+    assert Review.objects.filter(pk=review.pk, coach=coach).exists()
