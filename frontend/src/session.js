@@ -11,6 +11,7 @@
 //
 // Code: a code answer is a plain textarea until the editor module (editor.js, CodeMirror) arrives, then
 // the editor takes over with whatever was typed; sessions without code never load it.
+const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 const SAVE_DELAY_MS = 2000;
 const MAX_RETRY_MS = 30000;
 const RESYNC_MS = 60000;
@@ -103,12 +104,21 @@ function start(root) {
     submitting = true;
     setBanner(auto ? "Time is up — submitting your answers…" : "Submitting…", "info");
     await Promise.all(answers.map((a) => a.flush()));
+    // Retried like a save: on no connection, a 5xx or a 429. Any other refusal (signed out, say) is
+    // final and shown, never retried for good behind a "retrying" banner.
     for (let delay = 1000; ; delay = Math.min(delay * 2, MAX_RETRY_MS)) {
+      let response = null;
       try {
-        const response = await request("POST", `${api}submit/`, {});
-        if (response.ok || response.status === 409) break;
+        response = await request("POST", `${api}submit/`, {});
       } catch {
-        /* retry below */
+        /* no connection: retry below */
+      }
+      if (response?.ok) break;
+      if (response && response.status < 500 && response.status !== 429) {
+        const data = await response.json().catch(() => ({}));
+        submitting = false;
+        setBanner(`Not submitted: ${escapeHtml(data.detail || `the server answered ${response.status}`)}`, "danger");
+        return;
       }
       setBanner("Could not reach the server to submit — retrying. Your saved answers are safe.", "warning");
       await sleep(delay);

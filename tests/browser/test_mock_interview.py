@@ -302,3 +302,23 @@ def test_the_code_editor_loads_only_for_code_and_takes_over_what_was_typed(
     editor.type("0")
     expect(page.locator("[data-save-status]")).to_have_text(SAVED)
     assert Answer.objects.get(item__session=with_code).content == "typed before the editor arrived = 10"
+
+
+def test_a_refused_submit_is_shown_and_not_retried(page, live_server, candidate, three_questions):
+    session = interview_session(candidate, [three_questions["written"]], duration_minutes=30)
+    _log_in(page, live_server, candidate)
+    page.goto(f"/interviews/{session.pk}/")
+    submits = []
+    page.on("request", lambda request: "/submit/" in request.url and submits.append(request))
+
+    page.context.clear_cookies()  # signed out in another tab: the API now refuses with 403
+    page.once("dialog", lambda dialog: dialog.accept())
+    page.get_by_role("button", name="Submit answers").click()
+
+    banner = page.locator("[data-banner]")
+    expect(banner).to_contain_text("Not submitted:")
+    expect(banner).not_to_contain_text("retrying")
+    page.wait_for_timeout(2500)  # longer than the first retry delay: no second attempt came
+    assert len(submits) == 1
+    session.refresh_from_db()
+    assert session.status == InterviewSession.Status.IN_PROGRESS

@@ -6,6 +6,9 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import InterviewSession
+from interviews.services import session_submit
+from questions.models import Level
+from questions.models import Role as JobRole
 from tests.factories import InterviewTemplateFactory, QuestionFactory, interview_session
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("taxonomy")]
@@ -154,6 +157,20 @@ def test_my_sessions_lists_only_my_sessions(candidate_client, candidate, other_c
 
     assert reverse("interviews:take", args=[mine.pk]) in page
     assert reverse("interviews:take", args=[theirs.pk]) not in page
+
+
+def test_my_sessions_and_the_results_name_a_custom_session_as_everywhere_else(candidate_client, candidate):
+    session = interview_session(candidate, [QuestionFactory()])
+    InterviewSession.objects.filter(pk=session.pk).update(
+        role=JobRole.objects.get(slug="ml-engineer"), level=Level.objects.get(slug="mid")
+    )
+    session_submit(session_id=session.pk, user=candidate, closed_by="candidate")
+
+    listed = candidate_client.get(reverse("interviews:mine")).content.decode()
+    results = candidate_client.get(reverse("interviews:results", args=[session.pk])).content.decode()
+
+    assert "Custom interview: ML Engineer, Mid" in listed
+    assert "Results: Custom interview: ML Engineer, Mid" in results
 
 
 def test_coaches_cannot_start_mock_interviews(client, coach):
