@@ -26,6 +26,7 @@ from .serializers import (
     QuestionWriteSerializer,
     TaxonomySerializer,
 )
+from .services import question_transition
 
 
 class TaxonomyApi(APIView):
@@ -88,17 +89,24 @@ class QuestionViewSet(
     @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWriteSerializer})
     def partial_update(self, request, pk=None):
         question = get_object_or_404(bank.export_queryset(), pk=pk)
-        data = {**bank.export_row(question), **self._input(request), "slug": question.slug}
-        return self._save(data, request, status.HTTP_200_OK)
+        changes = self._input(request)
+        # A status change is a workflow step (draft → in review → published → retired), checked and
+        # recorded by question_transition like the admin's, not set as a field.
+        to_status = changes.pop("status", question.status)
+        data = {**bank.export_row(question), **changes, "slug": question.slug}
+        return self._save(data, request, status.HTTP_200_OK, to_status=to_status)
 
     def _input(self, request) -> dict:
         serializer = QuestionWriteSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         return {key: request.data[key] for key in serializer.validated_data}
 
-    def _save(self, data: dict, request, status_code: int) -> Response:
+    def _save(self, data: dict, request, status_code: int, to_status: str | None = None) -> Response:
         with transaction.atomic():
             bank.import_rows([bank.Row("request", 1, data)], user=request.user)
+            if to_status is not None:
+                question = Question.objects.get(slug=data["slug"])
+                question_transition(question=question, to_status=to_status, user=request.user)
         question = bank.export_queryset().get(slug=data["slug"])
         return Response({"id": question.id, **bank.export_row(question)}, status=status_code)
 

@@ -60,6 +60,11 @@ def revision_record(*, question: Question, user: User | None) -> QuestionRevisio
 @transaction.atomic
 def question_transition(*, question: Question, to_status: str, user: User | None) -> Question:
     """Move one question to ``to_status``, recording who and when."""
+    if to_status not in Status.values:
+        allowed = ", ".join(Status.values)
+        raise ApplicationError(
+            f"Unknown status {to_status!r}.", extra={"errors": {"status": [f"Allowed: {allowed}."]}}
+        )
     question = Question.objects.select_for_update().get(pk=question.pk)
     if question.status == to_status:
         return question

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from rest_framework.test import APIClient
 
-from questions.models import Question, QuestionRevision
+from questions.models import Question, QuestionRevision, StatusChange
 from tests.factories import QuestionFactory, category, questions_bulk_create
 
 pytestmark = pytest.mark.django_db
@@ -534,6 +534,28 @@ def test_patch_with_an_unknown_role_changes_nothing(curator_api, taxonomy):
     question.refresh_from_db()
     assert question.title == "Old title"
     assert question.revisions.count() == revisions
+
+
+ALLOWED = "draft, in_review, published, retired."
+
+
+def test_patch_moves_the_status_only_along_the_workflow(curator_api, curator, taxonomy):
+    question = make(title="Old title")  # published
+    url = f"{LIST}{question.id}/"
+
+    back = curator_api.patch(url, {"title": "New title", "status": "in_review"}, format="json")
+    unknown = curator_api.patch(url, {"status": "deleted"}, format="json")
+
+    assert (back.status_code, back.json()["code"]) == (400, "invalid_transition")
+    assert (unknown.status_code, unknown.json()["errors"]["status"]) == (400, ["Allowed: " + ALLOWED])
+    question.refresh_from_db()
+    assert (question.status, question.title) == ("published", "Old title")  # nothing of it was saved
+
+    retired = curator_api.patch(url, {"status": "retired"}, format="json")
+
+    assert (retired.status_code, retired.json()["status"]) == (200, "retired")
+    change = StatusChange.objects.filter(question=question).latest("pk")
+    assert (change.from_status, change.to_status, change.changed_by) == ("published", "retired", curator)
 
 
 def test_a_candidate_cannot_patch_a_question(candidate_api, taxonomy):
