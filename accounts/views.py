@@ -11,7 +11,6 @@ from .services import profile_update
 
 @login_required
 def profile(request):
-    current, _ = Profile.objects.get_or_create(user=request.user)
     if request.method == "POST":
         form = ProfileForm(request.POST)
         if form.is_valid():
@@ -19,13 +18,15 @@ def profile(request):
             messages.success(request, "Your target is saved.")
             return redirect("accounts:profile")
     else:
-        form = ProfileForm(
-            initial={
+        # Read only: a GET never writes. profile_update creates the profile when the form is saved.
+        current = Profile.objects.filter(user=request.user).first()
+        initial = {"timezone": request.user.timezone}
+        if current is not None:
+            initial |= {
                 "target_role": current.target_role,
                 "target_level": current.target_level,
                 "target_companies": current.target_companies.all(),
                 "interview_date": current.interview_date,
-                "timezone": request.user.timezone,
             }
-        )
-    return render(request, "accounts/profile.html", {"form": form, "profile": current})
+        form = ProfileForm(initial=initial)
+    return render(request, "accounts/profile.html", {"form": form})

@@ -2,10 +2,11 @@ from django.apps import AppConfig
 from django.db.models.signals import m2m_changed, post_delete, post_save
 
 
-def forget_lists(**kwargs):
+def forget_lists(action: str = "", **kwargs):
     from .selectors import bank_changed
 
-    bank_changed()
+    if not action.startswith("pre_"):  # m2m_changed sends pre_ and post_ for each change: once is enough
+        bank_changed()
 
 
 class QuestionsConfig(AppConfig):

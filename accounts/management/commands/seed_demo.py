@@ -12,7 +12,7 @@ from interviews.services import templates_seed
 from questions.models import Company
 from questions.models import Role as JobRole
 from scheduling.models import CoachProfile, Slot
-from scheduling.services import slots_create_weekly
+from scheduling.services import coach_profile_update, slots_create_weekly
 
 DEMO_PASSWORD = "interviewnode-demo"  # noqa: S105 - the published demo password
 DEMO_USERS = [
@@ -38,8 +38,8 @@ class Command(BaseCommand):
                     user.save()
                 user_setup(user=user, role=role)
                 if role == Role.ADMIN and not user.is_superuser:
-                    user.is_superuser = user.is_staff = True
-                    user.save(update_fields=["is_superuser", "is_staff"])
+                    user.is_superuser = True  # is_staff follows the admin role (user_setup)
+                    user.save(update_fields=["is_superuser"])
                 EmailAddress.objects.update_or_create(
                     user=user, email=email, defaults={"verified": True, "primary": True}
                 )
@@ -56,16 +56,15 @@ class Command(BaseCommand):
         if coach.timezone == "UTC":
             coach.timezone = "Europe/London"
             coach.save(update_fields=["timezone"])
-        profile, created = CoachProfile.objects.get_or_create(
-            user=coach,
-            defaults={
-                "bio": "Former ML engineering manager; has run hundreds of ML system design and "
+        if not CoachProfile.objects.filter(user=coach).exists():  # never overwrite what the coach wrote
+            coach_profile_update(
+                coach=coach,
+                bio="Former ML engineering manager; has run hundreds of ML system design and "
                 "behavioral interviews. Coaches mid to staff candidates.",
-            },
-        )
-        if created:
-            profile.roles.set(JobRole.objects.filter(slug__in=["ml-engineer", "applied-scientist"]))
-            profile.companies.set(Company.objects.filter(slug__in=["google", "meta", "amazon"]))
+                roles=JobRole.objects.filter(slug__in=["ml-engineer", "applied-scientist"]),
+                companies=Company.objects.filter(slug__in=["google", "meta", "amazon"]),
+                is_listed=True,
+            )
         if not Slot.objects.filter(coach=coach, status=Slot.Status.OPEN, start__gt=timezone.now()).exists():
             for weekday in (1, 3):  # Tuesday and Thursday evenings, London time
                 slots_create_weekly(
