@@ -4,12 +4,15 @@ import asyncio
 import email
 import email.policy
 import logging
+import os
 import socket
 import threading
 import uuid
 from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 
 import pytest
+import time_machine
 import yaml
 from aiosmtpd.controller import Controller
 from celery import Celery, _state, current_app
@@ -22,6 +25,52 @@ from accounts.models import Role
 from questions.bank import DATA_DIR, taxonomy_load
 
 from .factories import PASSWORD, UserFactory
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock-shift-days",
+        type=int,
+        default=int(os.environ.get("TEST_CLOCK_SHIFT_DAYS", "0")),
+        help="Run the whole suite with the clock moved this many days (negative: back); the clock "
+        "keeps ticking. Proves no test depends on today's date. Default: $TEST_CLOCK_SHIFT_DAYS or 0.",
+    )
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "clock(at): freeze the clock at this aware datetime for the whole test"
+    )
+    days = config.getoption("--clock-shift-days")
+    if days:
+        config._clock_shift = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
+        config._clock_shift.start()
+
+
+def pytest_unconfigure(config):
+    if shift := getattr(config, "_clock_shift", None):
+        shift.stop()
+
+
+def pytest_report_header(config):
+    days = config.getoption("--clock-shift-days")
+    return f"clock moved {days:+d} days: now is {datetime.now(UTC):%Y-%m-%d %H:%M} UTC" if days else None
+
+
+@pytest.fixture(autouse=True)
+def _clock(request):
+    """``@pytest.mark.clock(at)``: every call in the test, fixtures included, runs at ``at``.
+
+    Tests that build data at a fixed date freeze the clock for the whole test instead of only around
+    some calls, so nothing in them reads the real date. ``with time_machine.travel(...)`` inside
+    still moves the clock for a step and comes back to ``at``.
+    """
+    marker = request.node.get_closest_marker("clock")
+    if marker is None:
+        yield
+        return
+    with time_machine.travel(marker.args[0], tick=False):
+        yield
 
 
 @pytest.fixture(autouse=True)

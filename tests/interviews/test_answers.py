@@ -11,9 +11,9 @@ from interviews.models import Answer, SessionItem
 from interviews.services import session_submit
 from tests.factories import QuestionFactory, interview_session
 
-pytestmark = pytest.mark.django_db
 
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
+pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 GRACE = 30
 
 
