@@ -73,6 +73,15 @@ class User(AbstractUser):
         return self.is_superuser or role.value in self.role_names
 
     @property
+    def display_name(self) -> str:
+        """How other people see this user: the full name, else a neutral "Member #<id>".
+
+        Never any part of the e-mail address, which is private to the user (and the admin). The
+        fallback does not depend on the role, so showing it costs no query in a list.
+        """
+        return self.get_full_name() or f"Member #{self.pk}"
+
+    @property
     def is_coach(self) -> bool:
         return self.has_role(Role.COACH)
 

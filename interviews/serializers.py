@@ -205,7 +205,7 @@ class ReviewSummarySerializer(serializers.Serializer):
 class PublishedReviewSerializer(serializers.Serializer):
     """A published review as the candidate reads it (SPEC.md: session ``review``)."""
 
-    coach = serializers.CharField(help_text="The coach's name (or e-mail address when they gave none)")
+    coach = serializers.CharField(help_text='The coach\'s name, or "Member #<id>" when they gave none')
     recommendation = serializers.CharField()
     summary = ReviewSummarySerializer()
     published_at = serializers.DateTimeField()
@@ -214,7 +214,7 @@ class PublishedReviewSerializer(serializers.Serializer):
 
 def published_review(review) -> dict:
     return {
-        "coach": review.coach.get_full_name() or review.coach.email,
+        "coach": review.coach.display_name,
         "recommendation": review.recommendation,
         "summary": review.summary,
         "published_at": review.published_at,

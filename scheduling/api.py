@@ -42,7 +42,7 @@ class CoachSerializer(serializers.Serializer):
     companies = serializers.SerializerMethodField()
 
     def get_name(self, profile) -> str:
-        return profile.user.get_full_name() or profile.user.email
+        return profile.user.display_name
 
     def get_roles(self, profile) -> list[str]:
         return [role.slug for role in profile.roles.all()]

@@ -14,7 +14,7 @@ PRODID = "-//InterviewNode//Live mock interviews//EN"
 
 def _address(user, *, role: str) -> icalendar.vCalAddress:
     address = icalendar.vCalAddress(f"mailto:{user.email}")
-    address.params["CN"] = icalendar.vText(user.get_full_name() or user.email)
+    address.params["CN"] = icalendar.vText(user.display_name)
     if role == "attendee":
         address.params["ROLE"] = icalendar.vText("REQ-PARTICIPANT")
         address.params["PARTSTAT"] = icalendar.vText("ACCEPTED")
@@ -37,8 +37,7 @@ def invite_ics(booking: Booking, *, method: str) -> str:
     event.add("dtend", slot.end.astimezone(UTC))
     event.add(
         "summary",
-        f"Live mock interview: {candidate.get_full_name() or candidate.email} with "
-        f"{coach.get_full_name() or coach.email}",
+        f"Live mock interview: {candidate.display_name} with {coach.display_name}",
     )
     event.add("status", "CANCELLED" if method == "CANCEL" else "CONFIRMED")
     event.add("organizer", _address(coach, role="organizer"))

@@ -305,7 +305,7 @@ def _email_both(booking: Booking, *, kind: str, method: str) -> None:
             kind=kind,
             about=f"booking:{booking.pk}:seq:{booking.sequence}",
             context={
-                "other": other.get_full_name() or other.email,
+                "other": other.display_name,
                 "is_coach": recipient.pk == slot.coach_id,
                 "start": slot.start,
                 "end": slot.end,
@@ -358,7 +358,7 @@ def _email_reminder(reminder: Reminder) -> None:
             kind=Kind.BOOKING_REMINDER,
             about=f"reminder:{reminder.pk}",
             context={
-                "other": other.get_full_name() or other.email,
+                "other": other.display_name,
                 "is_coach": recipient.pk == slot.coach_id,
                 "when": reminder.get_kind_display(),
                 "start": slot.start,
@@ -500,8 +500,7 @@ def weekly_digest_send(*, now: datetime | None = None) -> int:
                     "scores": _category_scores(user, since=since),
                     "practise_next": _practise_next(user, now=now),
                     "upcoming": [
-                        {"start": b.slot.start, "coach": b.slot.coach.get_full_name() or b.slot.coach.email}
-                        for b in upcoming
+                        {"start": b.slot.start, "coach": b.slot.coach.display_name} for b in upcoming
                     ],
                     "url": settings.SITE_URL + reverse("interviews:mine"),
                     "unsubscribe_url": _unsubscribe_url(preferences[user.pk], kind="weekly_digest"),

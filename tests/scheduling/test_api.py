@@ -33,6 +33,7 @@ def test_coaches_and_their_open_slots_are_listed(candidate_api, coach, other_coa
     assert {c["id"] for c in coaches["results"]} == {coach.pk, other_coach.pk}
     [listed] = [c for c in coaches["results"] if c["id"] == coach.pk]
     assert listed["bio"] == "Ex-FAANG ML lead" and listed["roles"] == [] and listed["companies"] == []
+    assert listed["name"] == f"Member #{coach.pk}"  # no name given: never the e-mail address
     assert [s["id"] for s in slots["results"]] == [open_slot.pk]
     assert slots["results"][0]["start"] == open_slot.start.astimezone(UTC).isoformat().replace("+00:00", "Z")
 

@@ -59,6 +59,11 @@ def test_a_booking_confirmation_reaches_both_with_a_valid_invite(
         assert event.decoded("DTEND") == slot.end
         assert str(event["ORGANIZER"]) == f"mailto:{coach.email}"
         assert str(event["ATTENDEE"]) == f"mailto:{candidate.email}"
+        # Names, never the addresses, where people read them (neither gave a name).
+        assert event["ORGANIZER"].params["CN"] == f"Member #{coach.pk}"
+        assert event["ATTENDEE"].params["CN"] == f"Member #{candidate.pk}"
+        assert str(event["SUMMARY"]) == f"Live mock interview: Member #{candidate.pk} with Member #{coach.pk}"
+        assert "@" not in message.get_body(("plain",)).get_content()
     booking.refresh_from_db()
     assert booking.status == Booking.Status.BOOKED
 

@@ -41,6 +41,16 @@ def test_the_directory_shows_coaches_and_open_slots_in_the_viewers_time_zone(tax
     assert f'action="/bookings/book/{slot.pk}/"' in html
 
 
+def test_the_directory_shows_a_coach_without_a_name_by_a_neutral_name_not_the_address(candidate_client):
+    coach = UserFactory(role=Role.COACH, email="grace.private@example.com")
+    coach_slot(coach)
+
+    html = candidate_client.get("/coaches/").content.decode()
+
+    assert f"Member #{coach.pk}" in html
+    assert "grace.private" not in html
+
+
 def test_the_directory_runs_the_same_queries_for_more_coaches(
     candidate_client, django_assert_max_num_queries
 ):
@@ -67,7 +77,7 @@ def test_a_candidate_books_from_the_directory_and_sees_it_in_my_bookings(
     assert response.redirect_chain == [("/bookings/", 302)]
     html = response.content.decode()
     assert "Booked: the confirmation and calendar invite are on their way" in html
-    assert coach.email in html and "Cancel" in html
+    assert f"Member #{coach.pk}" in html and coach.email not in html and "Cancel" in html
     assert Booking.objects.get().candidate == candidate
     assert {m.to[0] for m in mailoutbox} == {candidate.email, coach.email}
 
@@ -138,7 +148,8 @@ def test_a_coach_page_refuses_an_overlapping_slot_with_a_message(coach, client):
 def test_a_coach_cancels_a_booking_with_a_reason(coach, candidate, client):
     booking = booking_create(candidate=candidate, slot_id=coach_slot(coach).pk)
     client.force_login(coach)
-    assert candidate.email in client.get("/coach/slots/").content.decode()
+    page = client.get("/coach/slots/").content.decode()
+    assert f"Member #{candidate.pk}" in page and candidate.email not in page
 
     response = client.post(f"/bookings/{booking.pk}/cancel/", {"reason": "Sick"}, follow=True)
 
