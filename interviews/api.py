@@ -11,11 +11,12 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from interviewnode.api import Pagination
 from interviewnode.markdown import render_markdown
+from interviewnode.params import MAX_PK, parse_int
 from questions.models import Question
 
 from . import services
 from .models import InterviewSession, InterviewTemplate
-from .selectors import session_for_user, session_list, template_list
+from .selectors import answers_withheld, session_for_user, session_list, template_list
 from .serializers import (
     AnswerSaveSerializer,
     SavedAnswerSerializer,
@@ -34,12 +35,17 @@ _ERRORS = {
 
 def _session_response(request, session_id: int, status_code: int = status.HTTP_200_OK) -> Response:
     session = session_for_user(user=request.user, session_id=session_id)
-    data = SessionSerializer(session, context={"server_time": timezone.now()}).data
+    # An open session reveals nothing anyway: only a closed one asks what the reader may not see.
+    closed = session.status != InterviewSession.Status.IN_PROGRESS
+    withheld = answers_withheld(user=request.user) if closed else frozenset()
+    context = {"server_time": timezone.now(), "withheld": withheld}
+    data = SessionSerializer(session, context=context).data
     return Response(data, status=status_code)
 
 
 def _template(value: str) -> InterviewTemplate:
-    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+    pk = parse_int(value, min_value=1, max_value=MAX_PK)
+    lookup = {"pk": pk} if pk is not None else {"slug": value}
     template = template_list().filter(**lookup).first()
     if template is None:
         raise exceptions.ValidationError({"template": ["No such template."]})

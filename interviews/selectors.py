@@ -2,12 +2,47 @@
 
 from __future__ import annotations
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, OuterRef, Prefetch, Q, QuerySet
 from django.http import Http404
+from django.utils import timezone
 
 from accounts.models import Role, User
 
 from .models import InterviewSession, InterviewTemplate, SessionItem
+
+
+def accepting_answers(now: datetime | None = None) -> Q:
+    """Sessions that still take answers: in progress and not past ``deadline + SESSION_GRACE_SECONDS``.
+
+    What ``answer_save`` accepts, so "open" means the same everywhere, including a timed session past
+    its deadline that the sweep has not closed yet (it takes saves until the grace period ends).
+    """
+    cutoff = (now or timezone.now()) - timedelta(seconds=settings.SESSION_GRACE_SECONDS)
+    return Q(status=InterviewSession.Status.IN_PROGRESS) & (
+        Q(deadline__isnull=True) | Q(deadline__gte=cutoff)
+    )
+
+
+def answers_withheld(*, user: User) -> frozenset[int]:
+    """Ids of the questions whose reference answer, explanation and correct choices ``user`` may not
+    see right now: those of their timed sessions that still take answers.
+
+    Every page, API and e-mail that reveals answers asks this about the person reading, so a candidate
+    cannot look up the answers of a timed session while it is open, whichever session shows them.
+    """
+    if not user.is_authenticated:
+        return frozenset()
+    return frozenset(_open_timed_items(user).values_list("question_id", flat=True))
+
+
+def _open_timed_items(user: User) -> QuerySet[SessionItem]:
+    open_timed = InterviewSession.objects.filter(
+        accepting_answers(), candidate=user, mode=InterviewSession.Mode.TIMED
+    )
+    return SessionItem.objects.filter(session__in=open_timed)
 
 
 def session_items() -> QuerySet[SessionItem]:
@@ -45,11 +80,21 @@ def session_for_user(
 
 
 def session_list(*, user: User) -> QuerySet[InterviewSession]:
-    """The user's own sessions, newest first, with their question counts."""
+    """The user's own sessions, newest first, with their question counts and ``results_withheld``
+    (closed, and sharing a question with one of their timed sessions still open: no score yet)."""
+    shares_open_timed = SessionItem.objects.filter(
+        session=OuterRef("pk"), question_id__in=_open_timed_items(user).values("question_id")
+    )
     return (
         InterviewSession.objects.filter(candidate=user)
         .select_related("template", "role", "level", "company")
-        .annotate(question_count=Count("items"))
+        .annotate(
+            question_count=Count("items"),
+            results_withheld=ExpressionWrapper(
+                Exists(shares_open_timed) & ~Q(status=InterviewSession.Status.IN_PROGRESS),
+                output_field=BooleanField(),
+            ),
+        )
         .order_by("-started_at", "-id")
     )
 

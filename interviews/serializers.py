@@ -1,7 +1,9 @@
 """Input and output shapes of the sessions API (SPEC.md, "REST API", shapes clients rely on).
 
 Items are served from the revision each one asked, never from the live question. The reference
-answer, the explanation and which choices are correct appear only once the session is closed.
+answer, the explanation and which choices are correct appear only once the session is closed, and
+never while the reader has a timed session open on the same question (``answers_withheld``): then
+that item's results (its score, correctness and review) wait until the timed session closes too.
 """
 
 from __future__ import annotations
@@ -70,6 +72,12 @@ class SavedAnswerSerializer(serializers.Serializer):
 
 
 # --- output ----------------------------------------------------------------------------------------
+
+_SCORE = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
+
+
+def _score(value, *, withheld: bool):
+    return None if withheld or value is None else _SCORE.to_representation(value)
 
 
 class AskedChoiceSerializer(serializers.Serializer):
@@ -150,14 +158,37 @@ def item_answer(item: SessionItem, *, reveal: bool) -> dict:
     return data
 
 
+def item_results_withheld(item: SessionItem, *, withheld: frozenset[int]) -> bool:
+    """A closed session's item whose results wait: the reader has it in a timed session still open."""
+    return item.session.status != InterviewSession.Status.IN_PROGRESS and item.question_id in withheld
+
+
+def item_reveal(item: SessionItem, *, withheld: frozenset[int]) -> bool:
+    """Whether the reader may see the item's reference answer, explanation and correct choices."""
+    return item.session.status != InterviewSession.Status.IN_PROGRESS and item.question_id not in withheld
+
+
 class SessionItemSerializer(serializers.Serializer):
+    """Needs ``withheld`` (``answers_withheld`` of the reader) in the context."""
+
     position = serializers.IntegerField()
     question = serializers.SerializerMethodField()
     answer = serializers.SerializerMethodField()
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
+    score = serializers.SerializerMethodField()
+    results_withheld = serializers.SerializerMethodField(
+        help_text="True while this question is in a timed session of yours that is still open: its "
+        "reference, correct choices, score and review appear once that session closes"
+    )
 
     def _reveal(self, item) -> bool:
-        return item.session.status != InterviewSession.Status.IN_PROGRESS
+        return item_reveal(item, withheld=self.context["withheld"])
+
+    @extend_schema_field(_SCORE)
+    def get_score(self, item):
+        return _score(item.score, withheld=self.get_results_withheld(item))
+
+    def get_results_withheld(self, item) -> bool:
+        return item_results_withheld(item, withheld=self.context["withheld"])
 
     @extend_schema_field(AskedQuestionSerializer)
     def get_question(self, item) -> dict:
@@ -184,9 +215,17 @@ class SessionFieldsSerializer(serializers.Serializer):
 
 
 class SessionSummarySerializer(SessionFieldsSerializer):
-    """A row of "My sessions"."""
+    """A row of "My sessions" (from ``session_list``): no score while its results are withheld."""
 
     question_count = serializers.IntegerField()
+    score = serializers.SerializerMethodField()
+    results_withheld = serializers.BooleanField(
+        help_text="True while some of its questions are in a timed session of yours that is still open"
+    )
+
+    @extend_schema_field(_SCORE)
+    def get_score(self, session):
+        return _score(session.score, withheld=session.results_withheld)
 
 
 class ReviewedItemSerializer(serializers.Serializer):
@@ -226,11 +265,34 @@ def published_review(review) -> dict:
 
 
 class SessionSerializer(SessionFieldsSerializer):
-    """A session with its items; ``server_time`` lets the page count down without trusting its own clock."""
+    """A session with its items; ``server_time`` lets the page count down without trusting its own clock.
 
+    Context: ``server_time`` and ``withheld`` (``answers_withheld`` of the reader). While some items'
+    results are withheld, so are the session's score and the review's rows for those items.
+    """
+
+    score = serializers.SerializerMethodField()
+    results_withheld = serializers.SerializerMethodField(
+        help_text="True while some of its questions are in a timed session of yours that is still open"
+    )
     server_time = serializers.SerializerMethodField()
     items = serializers.SerializerMethodField()
     review = serializers.SerializerMethodField()
+
+    def _withheld_positions(self, session) -> set[int]:
+        withheld = self.context["withheld"]
+        return {
+            item.position
+            for item in session.items.all()
+            if session.status != InterviewSession.Status.IN_PROGRESS and item.question_id in withheld
+        }
+
+    @extend_schema_field(_SCORE)
+    def get_score(self, session):
+        return _score(session.score, withheld=bool(self._withheld_positions(session)))
+
+    def get_results_withheld(self, session) -> bool:
+        return bool(self._withheld_positions(session))
 
     @extend_schema_field(serializers.DateTimeField())
     def get_server_time(self, session):
@@ -241,7 +303,7 @@ class SessionSerializer(SessionFieldsSerializer):
         items = list(session.items.all())
         for item in items:
             item.session = session  # the items' back reference, without a query each
-        return SessionItemSerializer(items, many=True).data
+        return SessionItemSerializer(items, many=True, context=self.context).data
 
     @extend_schema_field(PublishedReviewSerializer(allow_null=True))
     def get_review(self, session) -> dict | None:
@@ -251,7 +313,12 @@ class SessionSerializer(SessionFieldsSerializer):
         if session.status != InterviewSession.Status.REVIEWED:
             return None
         review = review_for_session(session=session, published_only=True)
-        return None if review is None else PublishedReviewSerializer(published_review(review)).data
+        if review is None:
+            return None
+        data = published_review(review)
+        withheld = self._withheld_positions(session)
+        data["items"] = [row for row in data["items"] if row["position"] not in withheld]
+        return PublishedReviewSerializer(data).data
 
 
 class TemplateSerializer(serializers.Serializer):

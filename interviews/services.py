@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -38,6 +38,7 @@ from .models import (
     SessionItem,
 )
 from .scoring import choice_score, session_score
+from .selectors import accepting_answers, answers_withheld
 
 Mode = InterviewSession.Mode
 Status = InterviewSession.Status
@@ -163,6 +164,10 @@ def _session_create(
     return session
 
 
+def _in_open_timed_session(detail: str) -> ApplicationError:
+    return ApplicationError(detail, code="question_in_open_timed_session", status_code=409)
+
+
 def _check_shape(*, mode: str, question_count: int, duration_minutes: int | None) -> None:
     if mode not in Mode.values:
         raise _invalid(f"Mode must be one of {', '.join(Mode.values)}.", field="mode")
@@ -209,6 +214,16 @@ def session_start(
             company=company,
             categories=categories,
         )
+    # Questions of an open timed session are never drawn: their answers would show in this one.
+    withheld = answers_withheld(user=candidate)
+    drawable = [row for row in candidates if row[0] not in withheld]
+    if len(drawable) < question_count:
+        raise _in_open_timed_session(
+            f"{len(candidates) - len(drawable)} of the {len(candidates)} questions matching this choice "
+            f"are in your timed interview that is still open, so fewer than {question_count} are left. "
+            "Finish that interview first, or ask for fewer questions."
+        )
+    candidates = drawable
     seen = set(
         SessionItem.objects.filter(
             session__candidate=candidate, question_id__in=[pk for pk, _ in candidates]
@@ -255,6 +270,11 @@ def session_start_with_questions(
         raise _invalid("Only published questions can be asked.", field="questions")
     if len({q.pk for q in questions}) != len(questions):
         raise _invalid("A question can be asked only once in a session.", field="questions")
+    if not answers_withheld(user=candidate).isdisjoint(q.pk for q in questions):
+        raise _in_open_timed_session(
+            "This question is in your timed interview that is still open. Finish that interview first; "
+            "you can practise the question afterwards."
+        )
     return _session_create(
         candidate=candidate,
         mode=mode,
@@ -327,9 +347,7 @@ def answer_save(
 
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SESSION_GRACE_SECONDS)
-    accepting = InterviewSession.objects.filter(
-        Q(deadline__isnull=True) | Q(deadline__gte=cutoff), pk=item.session_id
-    )
+    accepting = InterviewSession.objects.filter(accepting_answers(now), pk=item.session_id)
     # Filter on the answer row's own columns only (no join): a join would move version/locked into a
     # subquery that PostgreSQL does not re-check after waiting for a concurrent submit's row lock.
     updated = (
@@ -426,6 +444,8 @@ def _email_session_submitted(session: InterviewSession, items: list[SessionItem]
     """Queue the "session submitted" e-mail in the submitting transaction (the outbox sends it)."""
     graded = [item for item in items if item.revision.content["kind"] == Question.Kind.MULTIPLE_CHOICE]
     candidate = session.candidate
+    # Questions of another timed session still open: no grades yet, as on the results page.
+    results_withheld = not answers_withheld(user=candidate).isdisjoint(item.question_id for item in items)
     email_user(
         user=candidate,
         kind=OutboxEmail.Kind.SESSION_SUBMITTED,
@@ -435,11 +455,12 @@ def _email_session_submitted(session: InterviewSession, items: list[SessionItem]
             "submitted_at": session.submitted_at,
             "auto_graded": (
                 {"correct": sum(1 for item in graded if item.answer.is_correct), "total": len(graded)}
-                if graded
+                if graded and not results_withheld
                 else None
             ),
             "awaiting_review": len(items) - len(graded),
-            "score": session.score,
+            "score": None if results_withheld else session.score,
+            "results_withheld": results_withheld,
             "url": settings.SITE_URL + reverse("interviews:results", args=[session.pk]),
         },
     )

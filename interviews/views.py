@@ -15,8 +15,8 @@ from questions.models import Question
 from . import services
 from .forms import CustomSessionForm
 from .models import InterviewSession
-from .selectors import session_for_user, session_list, template_list
-from .serializers import asked_question, item_answer
+from .selectors import answers_withheld, session_for_user, session_list, template_list
+from .serializers import asked_question, item_answer, item_results_withheld, item_reveal
 
 
 def _candidate_only(request) -> None:
@@ -42,6 +42,7 @@ def session_new(request):
                 data.pop(field, None)
     form = CustomSessionForm(data, initial=initial)
     not_enough = None
+    status = 200
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -56,13 +57,15 @@ def session_new(request):
                 duration_minutes=data["duration_minutes"],
             )
         except ApplicationError as error:
-            if error.code != "not_enough_questions":
-                raise
-            not_enough = error
+            if error.code == "not_enough_questions":
+                not_enough, status = error, 409
+            else:
+                messages.error(request, error.detail)
+                status = error.status_code
         else:
             return redirect("interviews:take", session.pk)
     context = {"form": form, "templates": template_list(), "not_enough": not_enough}
-    return render(request, "interviews/new.html", context, status=409 if not_enough else 200)
+    return render(request, "interviews/new.html", context, status=status)
 
 
 @login_required
@@ -88,18 +91,25 @@ def session_practice(request, question_id: int):
     """The "Practice" button of a question page: an untimed session on that one question."""
     _candidate_only(request)
     question = get_object_or_404(Question, pk=question_id, status=Question.Status.PUBLISHED)
-    session = services.session_start_with_questions(candidate=request.user, questions=[question])
+    try:
+        session = services.session_start_with_questions(candidate=request.user, questions=[question])
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+        return redirect("questions:detail", question.slug)
     return redirect("interviews:take", session.pk)
 
 
-def _items(session: InterviewSession, *, reveal: bool) -> list[dict]:
+def _items(session: InterviewSession, *, withheld: frozenset[int] = frozenset()) -> list[dict]:
     rows = []
     for item in session.items.all():
         item.session = session
+        reveal = item_reveal(item, withheld=withheld)
+        results_withheld = item_results_withheld(item, withheld=withheld)
         rows.append(
             {
                 "position": item.position,
-                "score": item.score,
+                "score": None if results_withheld else item.score,
+                "results_withheld": results_withheld,
                 "question": asked_question(item, reveal=reveal),
                 "answer": item_answer(item, reveal=reveal),
             }
@@ -114,7 +124,7 @@ def session_take(request, session_id: int):
         return redirect("interviews:results", session.pk)
     context = {
         "session": session,
-        "items": _items(session, reveal=False),
+        "items": _items(session),
         "server_time": timezone.now(),
         "api_url": reverse("api:session-detail", args=[session.pk]),
         "preview_url": reverse("api:markdown-preview"),
@@ -129,11 +139,13 @@ def session_results(request, session_id: int):
         return redirect("interviews:take", session.pk)
     from reviews.selectors import results_feedback  # reviews builds on interviews
 
-    items = _items(session, reveal=True)
+    items = _items(session, withheld=answers_withheld(user=request.user))
     review, feedback = results_feedback(session=session)
     for row in items:
-        row["feedback"] = feedback.get(row["position"])
-    return render(request, "interviews/results.html", {"session": session, "items": items, "review": review})
+        row["feedback"] = None if row["results_withheld"] else feedback.get(row["position"])
+    results_withheld = any(row["results_withheld"] for row in items)
+    context = {"session": session, "items": items, "review": review, "results_withheld": results_withheld}
+    return render(request, "interviews/results.html", context)
 
 
 @login_required
