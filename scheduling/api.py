@@ -19,7 +19,8 @@ _ERRORS = {
     403: OpenApiResponse(description="Not allowed for your role: `{code: forbidden}`"),
     404: OpenApiResponse(description="No such object, or not yours: `{code: not_found}`"),
     409: OpenApiResponse(
-        description="`slot_taken`, `slot_unavailable`, `slot_overlap`, `slot_booked`, `too_late`"
+        description="`slot_taken`, `slot_unavailable`, `slot_overlap`, `slot_booked`, `too_late`, "
+        "`booking_limit`"
     ),
 }
 
@@ -123,7 +124,8 @@ class SlotDetailApi(APIView):
 
 
 class BookingCreateApi(APIView):
-    """Book an open slot (candidates); 409 ``slot_taken`` when someone was faster."""
+    """Book an open slot (candidates); 409 ``slot_taken`` when someone was faster, ``booking_limit``
+    when you already hold MAX_UPCOMING_BOOKINGS upcoming bookings."""
 
     @extend_schema(request=BookingCreateSerializer, responses={201: BookingSerializer, **_ERRORS})
     def post(self, request):

@@ -69,6 +69,13 @@ def bookings_of_candidate(*, user: User) -> QuerySet[Booking]:
     )
 
 
+def upcoming_bookings_count(*, candidate: User) -> int:
+    """The candidate's live bookings still to come (what MAX_UPCOMING_BOOKINGS limits)."""
+    return Booking.objects.filter(
+        candidate=candidate, status=Booking.Status.BOOKED, slot__start__gt=timezone.now()
+    ).count()
+
+
 def bookings_of_coach(*, coach: User) -> QuerySet[Booking]:
     """The coach's upcoming live bookings, soonest first."""
     return (

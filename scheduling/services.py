@@ -189,12 +189,33 @@ def _reminders_plan(booking: Booking, *, now: datetime) -> None:
     )
 
 
+def _check_booking_limit(candidate: User) -> None:
+    """At most MAX_UPCOMING_BOOKINGS live future bookings per candidate, so one cannot take every slot.
+
+    Locks the candidate's row first: two bookings at once (two tabs) are counted one after the other.
+    """
+    from .selectors import upcoming_bookings_count
+
+    User.objects.select_for_update().filter(pk=candidate.pk).first()
+    limit = settings.MAX_UPCOMING_BOOKINGS
+    upcoming = upcoming_bookings_count(candidate=candidate)
+    if upcoming >= limit:
+        raise ApplicationError(
+            f"You already have {upcoming} upcoming live mock{'s' if upcoming != 1 else ''}, the most "
+            f"you can book at a time ({limit}). Cancel one or wait until it has taken place to book another.",
+            code="booking_limit",
+            status_code=409,
+        )
+
+
 def booking_create(*, candidate: User, slot_id: int) -> Booking:
-    """Book an open future slot; a slot already booked (even a moment ago) answers 409 ``slot_taken``."""
+    """Book an open future slot; a slot already booked (even a moment ago) answers 409 ``slot_taken``,
+    a candidate with MAX_UPCOMING_BOOKINGS upcoming bookings 409 ``booking_limit``."""
     if not candidate.has_role(Role.CANDIDATE):
         raise ApplicationError("Only candidates book live mocks.", code="forbidden", status_code=403)
     now = timezone.now()
     with transaction.atomic():
+        _check_booking_limit(candidate)
         # The row lock orders a booking against a withdrawal; the partial unique index decides races.
         slot = _slot_for_booking(slot_id, now=now)
         if slot.coach_id == candidate.pk:

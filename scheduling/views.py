@@ -25,6 +25,7 @@ from .selectors import (
     bookings_of_coach,
     coach_list,
     open_slots,
+    upcoming_bookings_count,
 )
 from .selectors import (
     coach_slots as coach_slot_list,
@@ -39,7 +40,13 @@ def _coach_only(request) -> None:
 @login_required
 def coach_directory(request):
     """Coaches with their open slots, shown in the viewer's time zone."""
-    return render(request, "scheduling/coaches.html", {"coaches": coach_list(with_slots=True)})
+    limit = settings.MAX_UPCOMING_BOOKINGS
+    context = {
+        "coaches": coach_list(with_slots=True),
+        "booking_limit": limit,
+        "at_booking_limit": upcoming_bookings_count(candidate=request.user) >= limit,
+    }
+    return render(request, "scheduling/coaches.html", context)
 
 
 @login_required

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scheduling.models import Booking, CoachProfile, Slot
-from scheduling.services import booking_create
+from scheduling.services import booking_cancel, booking_create
 from tests.factories import coach_slot
 
 pytestmark = pytest.mark.django_db
@@ -151,3 +151,41 @@ def test_a_late_cancellation_answers_too_late(candidate_api, candidate, coach, s
     booking = booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=5).pk)
     response = candidate_api.post(f"/api/v1/bookings/{booking.pk}/cancel/", {}, format="json")
     assert (response.status_code, response.json()["code"]) == (409, "too_late")
+
+
+def test_booking_past_the_limit_of_upcoming_bookings_answers_409_booking_limit(
+    candidate_api, candidate, coach
+):
+    for hours in (24, 30, 36):
+        booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=hours).pk)
+    fourth = coach_slot(coach, hours_ahead=42)
+
+    response = candidate_api.post("/api/v1/bookings/", {"slot": fourth.pk}, format="json")
+
+    assert response.status_code == 409
+    assert response.json()["code"] == "booking_limit"
+    assert "the most you can book at a time (3)" in response.json()["detail"]
+    assert not Booking.objects.filter(slot=fourth).exists()
+    assert Booking.objects.filter(candidate=candidate).count() == 3
+
+
+def test_cancelled_and_past_bookings_do_not_count_towards_the_limit(
+    candidate_api, candidate, coach, settings
+):
+    settings.MAX_UPCOMING_BOOKINGS = 2
+    cancelled = booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=24).pk)
+    booking_cancel(booking_id=cancelled.pk, user=candidate)
+    past_slot = coach_slot(coach, hours_ahead=30)
+    booking_create(candidate=candidate, slot_id=past_slot.pk)
+    Slot.objects.filter(pk=past_slot.pk).update(start=future(-3), end=future(-2))  # it took place
+    booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=36).pk)
+
+    response = candidate_api.post(
+        "/api/v1/bookings/", {"slot": coach_slot(coach, hours_ahead=42).pk}, format="json"
+    )
+    assert response.status_code == 201, response.json()
+
+    refused = candidate_api.post(
+        "/api/v1/bookings/", {"slot": coach_slot(coach, hours_ahead=48).pk}, format="json"
+    )
+    assert (refused.status_code, refused.json()["code"]) == (409, "booking_limit")

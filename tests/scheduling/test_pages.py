@@ -82,6 +82,28 @@ def test_a_candidate_books_from_the_directory_and_sees_it_in_my_bookings(
     assert {m.to[0] for m in mailoutbox} == {candidate.email, coach.email}
 
 
+def test_booking_past_the_limit_shows_why_and_the_directory_says_so(
+    candidate_client, candidate, coach, settings
+):
+    settings.MAX_UPCOMING_BOOKINGS = 1
+    booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=24).pk)
+    slot = coach_slot(coach, hours_ahead=30)
+
+    response = candidate_client.post(f"/bookings/book/{slot.pk}/", follow=True)
+
+    assert response.redirect_chain == [("/coaches/", 302)]
+    html = response.content.decode()
+    assert "You already have 1 upcoming live mock, the most you can book at a time (1)." in html
+    assert 'id="booking-limit"' in html and "the most you can hold at a time" in html
+    assert not Booking.objects.filter(slot=slot).exists()
+
+
+def test_the_directory_says_nothing_of_the_limit_below_it(candidate_client, candidate, coach):
+    booking_create(candidate=candidate, slot_id=coach_slot(coach).pk)
+
+    assert 'id="booking-limit"' not in candidate_client.get("/coaches/").content.decode()
+
+
 def test_booking_a_taken_slot_shows_just_taken(candidate_client, other_candidate, coach):
     slot = coach_slot(coach)
     booking_create(candidate=other_candidate, slot_id=slot.pk)

@@ -61,6 +61,22 @@ def test_two_candidates_racing_for_one_slot_get_one_booking_and_one_slot_taken()
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
+def test_one_candidate_booking_two_slots_at_once_cannot_pass_the_limit_twice(settings):
+    settings.MAX_UPCOMING_BOOKINGS = 1
+    coach, candidate = UserFactory(role=Role.COACH), UserFactory(role=Role.CANDIDATE)
+    first, second = coach_slot(coach, hours_ahead=24), coach_slot(coach, hours_ahead=30)
+
+    results = run_together(
+        lambda: booking_create(candidate=candidate, slot_id=first.pk),
+        lambda: booking_create(candidate=candidate, slot_id=second.pk),
+    )
+
+    refusals = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(refusals) == 1 and refusals[0].code == "booking_limit", results
+    assert Booking.objects.filter(candidate=candidate, status=Booking.Status.BOOKED).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="needs concurrent transactions")
 def test_due_reminders_are_sent_once_when_two_runs_overlap():
     coach = UserFactory(role=Role.COACH)
     bookings = [
