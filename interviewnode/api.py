@@ -10,6 +10,7 @@ from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
 from interviewnode.errors import ApplicationError
+from interviewnode.params import query_int
 
 _CODES = {
     status.HTTP_400_BAD_REQUEST: "invalid",
@@ -49,11 +50,10 @@ class Pagination(PageNumberPagination):
     max_page_size = 100
 
     def get_page_size(self, request):
-        raw = request.query_params.get(self.page_size_query_param)
-        if raw is None:
-            return self.page_size
-        if not raw.isdigit() or not 1 <= int(raw) <= self.max_page_size:
-            raise exceptions.ValidationError(
-                {"page_size": [f"Must be a whole number from 1 to {self.max_page_size}."]}
-            )
-        return int(raw)
+        return query_int(
+            request.query_params,
+            self.page_size_query_param,
+            min_value=1,
+            max_value=self.max_page_size,
+            default=self.page_size,
+        )

@@ -11,6 +11,7 @@ from rest_framework.views import APIView
 from accounts.models import Role
 from interviewnode.api import Pagination
 from interviewnode.markdown import render_markdown
+from interviewnode.params import MAX_PK, parse_int
 from questions.models import Question
 
 from . import services
@@ -43,7 +44,8 @@ def _session_response(request, session_id: int, status_code: int = status.HTTP_2
 
 
 def _template(value: str) -> InterviewTemplate:
-    lookup = {"pk": int(value)} if value.isdigit() else {"slug": value}
+    pk = parse_int(value, min_value=1, max_value=MAX_PK)
+    lookup = {"pk": pk} if pk is not None else {"slug": value}
     template = template_list().filter(**lookup).first()
     if template is None:
         raise exceptions.ValidationError({"template": ["No such template."]})

@@ -1,9 +1,9 @@
 from __future__ import annotations
 
 from django.db import transaction
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,6 +88,7 @@ class QuestionViewSet(
 
     @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWriteSerializer})
     def partial_update(self, request, pk=None):
+        # DRF's get_object_or_404: a pk that is no number ("abc") is a 404, not a ValueError.
         question = get_object_or_404(bank.export_queryset(), pk=pk)
         changes = self._input(request)
         # A status change is a workflow step (draft → in review → published → retired), checked and

@@ -28,9 +28,11 @@ class SlugListField(forms.Field):
         allowed = list(self.allowed())
         unknown = [s for s in slugs if s not in allowed]
         if unknown:
+            # Values go in as params, never into the message: it is %-formatted (a "%" would break it).
             raise forms.ValidationError(
-                f"Unknown value {', '.join(repr(s) for s in unknown)}. Allowed: {', '.join(allowed)}.",
+                "Unknown value %(unknown)s. Allowed: %(allowed)s.",
                 code="invalid_choice",
+                params={"unknown": ", ".join(repr(s) for s in unknown), "allowed": ", ".join(allowed)},
             )
         return slugs
 

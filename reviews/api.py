@@ -13,7 +13,7 @@ from interviewnode.api import Pagination
 from interviews.selectors import session_for_user
 
 from . import services
-from .selectors import review_queue
+from .selectors import QUEUE_SLUG_FILTERS, queue_filters, review_queue
 from .serializers import (
     QueueEntrySerializer,
     ReviewSaveSerializer,
@@ -27,7 +27,6 @@ _ERRORS = {
     403: OpenApiResponse(description="Not a coach: `{code: forbidden}`"),
     404: OpenApiResponse(description="No such session, or not one you may see: `{code: not_found}`"),
 }
-_QUEUE_FILTERS = ("category", "role", "company", "level", "age")
 
 
 def _coach_only(request) -> None:
@@ -40,19 +39,14 @@ class ReviewQueueApi(APIView):
 
     @extend_schema(
         parameters=[
-            *(
-                OpenApiParameter(name, str, description="slug")
-                for name in ("category", "role", "company", "level")
-            ),
+            *(OpenApiParameter(name, str, description="slug") for name in QUEUE_SLUG_FILTERS),
             OpenApiParameter("age", int, description="At least this many hours since submission"),
         ],
         responses={200: QueueEntrySerializer(many=True), 403: _ERRORS[403]},
     )
     def get(self, request):
         _coach_only(request)
-        filters = {name: request.query_params.get(name) for name in _QUEUE_FILTERS}
-        if filters["age"] and not filters["age"].isdigit():
-            raise exceptions.ValidationError({"age": ["A whole number of hours."]})
+        filters = queue_filters(request.query_params)
         paginator = Pagination()
         page = paginator.paginate_queryset(
             review_queue(coach=request.user, filters=filters), request, view=self

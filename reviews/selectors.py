@@ -11,12 +11,14 @@ from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from accounts.models import User
+from interviewnode.params import query_int, query_slug
 from interviews.models import InterviewSession, SessionItem
 
 from .models import ItemReview, Review
 
 Status = InterviewSession.Status
 RUBRIC_KINDS = ("written", "code")  # answers a coach scores; multiple choice is graded on submit
+QUEUE_SLUG_FILTERS = ("category", "role", "company", "level")
 
 
 def claim_cutoff(now: datetime | None = None) -> datetime:
@@ -50,6 +52,16 @@ def is_rubric_item(item: SessionItem) -> bool:
     return content.get("kind") in RUBRIC_KINDS and bool(content.get("rubric"))
 
 
+MAX_QUEUE_AGE_HOURS = 24 * 365 * 10
+
+
+def queue_filters(params) -> dict:
+    """The queue's filters read from a query string: slugs and ``age`` in hours (400 if malformed)."""
+    filters: dict = {name: query_slug(params, name) for name in QUEUE_SLUG_FILTERS}
+    filters["age"] = query_int(params, "age", min_value=0, max_value=MAX_QUEUE_AGE_HOURS)
+    return filters
+
+
 def review_queue(*, coach: User, filters: dict | None = None) -> QuerySet[InterviewSession]:
     """Sessions waiting for a coach, oldest submission first, plus this coach's own open claims.
 
@@ -74,7 +86,7 @@ def review_queue(*, coach: User, filters: dict | None = None) -> QuerySet[Interv
     for field in ("role", "level", "company"):
         if filters.get(field):
             queryset = queryset.filter(**{f"{field}__slug": filters[field]})
-    if filters.get("age"):
+    if filters.get("age") not in (None, ""):
         queryset = queryset.filter(submitted_at__lte=timezone.now() - timedelta(hours=int(filters["age"])))
     return queryset
 

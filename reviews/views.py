@@ -18,6 +18,8 @@ from pygments.util import ClassNotFound
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
 from interviewnode.markdown import render_markdown
+from interviewnode.params import invalid_parameter, parse_int
+from interviews.scoring import SCALE_MAX, SCALE_MIN
 from interviews.selectors import session_for_user
 from questions.models import Category, Company, Level
 from questions.models import Role as JobRole
@@ -25,9 +27,7 @@ from questions.rubric import effective_rubric
 
 from . import services
 from .models import Recommendation
-from .selectors import is_rubric_item, review_for_session, review_queue
-
-QUEUE_FILTERS = ("category", "role", "company", "level", "age")
+from .selectors import is_rubric_item, queue_filters, review_for_session, review_queue
 
 
 def _coach_only(request) -> None:
@@ -47,9 +47,13 @@ def code_html(code: str, language: str):
 @login_required
 def queue(request):
     _coach_only(request)
-    filters = {name: request.GET.get(name, "") for name in QUEUE_FILTERS}
-    if filters["age"] and not filters["age"].isdigit():
-        filters["age"] = ""
+    status = 200
+    try:
+        filters = queue_filters(request.GET)
+    except ApplicationError as error:
+        # Show the queue without the filters, and say which one could not be read.
+        messages.error(request, error.detail)
+        filters, status = {}, 400
     sessions = list(review_queue(coach=request.user, filters=filters))
     mine = [s for s in sessions if getattr(s, "review", None) and s.review.coach_id == request.user.pk]
     waiting = [s for s in sessions if s not in mine]
@@ -62,7 +66,7 @@ def queue(request):
         "companies": Company.objects.order_by("name"),
         "levels": Level.objects.all(),
     }
-    return render(request, "reviews/queue.html", context)
+    return render(request, "reviews/queue.html", context, status=status)
 
 
 @login_required
@@ -93,24 +97,43 @@ def release(request, session_id: int):
     return redirect("reviews:queue")
 
 
+def _posted_scores(post, keys, *, prefix: str) -> dict[str, int]:
+    """The 1–4 scores posted as ``{prefix}{key}``; a blank one is left out, anything else is refused."""
+    scores = {}
+    for key in keys:
+        name = f"{prefix}{key}"
+        raw = post.get(name, "")
+        if raw == "":
+            continue
+        score = parse_int(raw, min_value=SCALE_MIN, max_value=SCALE_MAX)
+        if score is None:
+            raise invalid_parameter(key, f"a whole number from {SCALE_MIN} to {SCALE_MAX}, please.")
+        scores[key] = score
+    return scores
+
+
+def _posted_text(post, name: str) -> str:
+    value = post.get(name, "")
+    if "\x00" in value:
+        # PostgreSQL stores no NUL character; Django's form fields refuse it the same way.
+        raise invalid_parameter(name, "Null characters are not allowed.")
+    return value
+
+
 def _posted_review(post, items) -> dict:
-    """The review form's fields in the shape review_save takes."""
+    """The review form's fields in the shape review_save takes (ApplicationError if unreadable)."""
     rows = []
     for item in items:
         if not is_rubric_item(item):
             continue
-        scores = {}
-        for criterion in item.revision.content["rubric"]:
-            value = post.get(f"score-{item.position}-{criterion['key']}", "")
-            if value.isdigit():
-                scores[criterion["key"]] = int(value)
-        rows.append(
-            {"position": item.position, "scores": scores, "comment": post.get(f"comment-{item.position}", "")}
-        )
+        keys = [criterion["key"] for criterion in item.revision.content["rubric"]]
+        scores = _posted_scores(post, keys, prefix=f"score-{item.position}-")
+        comment = _posted_text(post, f"comment-{item.position}")
+        rows.append({"position": item.position, "scores": scores, "comment": comment})
     return {
         "items": rows,
-        "summary": {name: post.get(f"summary_{name}", "") for name in services.SUMMARY_FIELDS},
-        "recommendation": post.get("recommendation", ""),
+        "summary": {name: _posted_text(post, f"summary_{name}") for name in services.SUMMARY_FIELDS},
+        "recommendation": _posted_text(post, "recommendation"),
     }
 
 
@@ -126,8 +149,8 @@ def review(request, session_id: int):
     items = list(session.items.all())
     missing = []
     if request.method == "POST":
-        posted = _posted_review(request.POST, items)
         try:
+            posted = _posted_review(request.POST, items)
             services.review_save(coach=request.user, session_id=session.pk, **posted)
             if request.POST.get("action") == "publish":
                 services.review_save(coach=request.user, session_id=session.pk, publish=True)
@@ -185,12 +208,9 @@ def review(request, session_id: int):
 @require_POST
 def self_assessment(request, session_id: int, position: int):
     session = session_for_user(user=request.user, session_id=session_id, owner_only=True, with_items=False)
-    scores = {
-        key.removeprefix("self-"): int(value)
-        for key, value in request.POST.items()
-        if key.startswith("self-") and value.isdigit()
-    }
+    keys = [key.removeprefix("self-") for key in request.POST if key.startswith("self-")]
     try:
+        scores = _posted_scores(request.POST, keys, prefix="self-")
         services.self_assess(session=session, position=position, scores=scores)
     except ApplicationError as error:
         messages.error(request, f"Question {position}: {error.detail}")

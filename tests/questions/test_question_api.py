@@ -237,7 +237,7 @@ def test_a_page_size_outside_1_to_100_is_refused(candidate_api, taxonomy, page_s
 
     assert response.status_code == 400
     body = response.json()
-    assert body["code"] == "invalid"
+    assert body["code"] == "invalid_parameter"
     assert "100" in body["errors"]["page_size"][0]
 
 
