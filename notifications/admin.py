@@ -22,9 +22,17 @@ class OutboxEmailAdmin(ReadOnlyAdmin):
     actions = ["requeue"]
     fields = [
         "key", "kind", "to_email", "user", "subject", "state", "attempts", "last_error", "created_at",
-        "next_attempt_at", "claimed_at", "sent_at", "body_text", "body_html", "attachment_names",
+        "next_attempt_at", "claimed_at", "sent_at", "text", "html", "attachment_names",
     ]  # fmt: skip
     readonly_fields = fields
+    # Account e-mails carry a one-time link or code (confirm the address, reset the password): whoever
+    # reads them can take the account, so the admin shows that they went out, not what they said.
+    SECRET_KINDS = {
+        OutboxEmail.Kind.ACCOUNT,
+        OutboxEmail.Kind.ACCOUNT_CONFIRM,
+        OutboxEmail.Kind.PASSWORD_RESET,
+    }
+    HIDDEN = "(hidden: it carries a one-time link or code for the recipient)"
 
     def has_requeue_permission(self, request):
         return request.user.has_perm("notifications.change_outboxemail")
@@ -32,6 +40,14 @@ class OutboxEmailAdmin(ReadOnlyAdmin):
     @admin.display(description="last error")
     def short_error(self, email):
         return Truncator(email.last_error).chars(80)
+
+    @admin.display(description="body text")
+    def text(self, email):
+        return self.HIDDEN if email.kind in self.SECRET_KINDS else email.body_text
+
+    @admin.display(description="body HTML")
+    def html(self, email):
+        return self.HIDDEN if email.kind in self.SECRET_KINDS and email.body_html else email.body_html
 
     @admin.display(description="attachments")
     def attachment_names(self, email):

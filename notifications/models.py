@@ -14,6 +14,8 @@ class OutboxEmail(models.Model):
 
     class Kind(models.TextChoices):
         ACCOUNT = "account", "Account"
+        ACCOUNT_CONFIRM = "account_confirm", "Confirm e-mail address"
+        PASSWORD_RESET = "password_reset", "Password reset"
         SESSION_SUBMITTED = "session_submitted", "Session submitted"
         FEEDBACK_PUBLISHED = "feedback_published", "Feedback published"
         BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"

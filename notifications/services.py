@@ -61,16 +61,42 @@ def email_enqueue(
     ``headers`` are extra header lines (``List-Unsubscribe``). A broker outage never fails the caller:
     the e-mail waits for the sweep.
     """
+    subject, body_text, body_html = _render(template, context, user=user)
+    return email_enqueue_rendered(
+        kind=kind,
+        key=key,
+        to_email=to_email,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        user=user,
+        attachments=attachments,
+        headers=headers,
+    )
+
+
+def email_enqueue_rendered(
+    *,
+    kind: str,
+    key: str,
+    to_email: str,
+    subject: str,
+    body_text: str,
+    body_html: str = "",
+    user: User | None = None,
+    attachments: Iterable[Mapping[str, str]] = (),
+    headers: Mapping[str, str] | None = None,
+) -> OutboxEmail:
+    """``email_enqueue`` for an e-mail rendered elsewhere (allauth's account e-mails, by its adapter)."""
     if kind not in OutboxEmail.Kind.values:
         raise ValueError(f"Unknown e-mail kind {kind!r}")
-    subject, body_text, body_html = _render(template, context, user=user)
     email, created = OutboxEmail.objects.get_or_create(
         key=key,
         defaults={
             "kind": kind,
             "to_email": to_email,
             "user": user,
-            "subject": subject,
+            "subject": " ".join(subject.split())[:255],
             "body_text": body_text,
             "body_html": body_html,
             "attachments": _checked_attachments(attachments),

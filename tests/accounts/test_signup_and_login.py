@@ -7,7 +7,7 @@ import re
 import pytest
 from allauth.account.models import EmailAddress
 from django.core import mail
-from django.test import Client
+from django.test import Client, TestCase
 
 from accounts.models import Profile, Role, User
 
@@ -25,9 +25,16 @@ def _link(message, pattern: str) -> str:
 
 
 def _signup(client, email: str = "new.person@example.com", password: str = SIGNUP_PASSWORD):
-    return client.post(
-        "/accounts/signup/", {"email": email, "password1": password, "password2": password}, follow=True
-    )
+    # The e-mail goes through the outbox, sent once the request's writes commit.
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post(
+            "/accounts/signup/", {"email": email, "password1": password, "password2": password}, follow=True
+        )
+
+
+def _reset(client, email: str):
+    with TestCase.captureOnCommitCallbacks(execute=True):
+        return client.post("/accounts/password/reset/", {"email": email})
 
 
 def _login(client, email: str, password: str, **extra):
@@ -134,7 +141,7 @@ def test_a_wrong_password_does_not_log_in_and_says_so(client, candidate):
 
 
 def test_password_reset_by_email_sets_a_new_password_that_logs_in(client, candidate, password):
-    response = client.post("/accounts/password/reset/", {"email": candidate.email})
+    response = _reset(client, candidate.email)
     assert response.status_code == 302
     assert len(mail.outbox) == 1
     assert mail.outbox[0].to == [candidate.email]
@@ -158,7 +165,7 @@ def test_password_reset_by_email_sets_a_new_password_that_logs_in(client, candid
 
 
 def test_a_password_reset_link_works_only_once(client, candidate):
-    client.post("/accounts/password/reset/", {"email": candidate.email})
+    _reset(client, candidate.email)
     link = _link(mail.outbox[0], "accounts/password/reset/key/")
     form_path = client.get(link, follow=True).redirect_chain[-1][0]
     client.post(form_path, {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD})
@@ -172,7 +179,7 @@ def test_a_password_reset_link_works_only_once(client, candidate):
 
 
 def test_password_reset_for_an_unknown_address_does_not_reveal_it_and_sends_no_reset_link(client, candidate):
-    response = client.post("/accounts/password/reset/", {"email": "nobody@example.com"})
+    response = _reset(client, "nobody@example.com")
 
     assert response.status_code == 302
     assert all("/accounts/password/reset/key/" not in m.body for m in mail.outbox)
