@@ -29,7 +29,10 @@ class OffsetDateTimeField(serializers.DateTimeField):
     """ISO 8601 with a UTC offset (``Z`` or ``+02:00``); a local time without one is refused."""
 
     def to_internal_value(self, value):
-        parsed = parse_datetime(value) if isinstance(value, str) else None
+        try:
+            parsed = parse_datetime(value) if isinstance(value, str) else None
+        except ValueError:  # well formed but impossible: minute 99, an offset of +25:00
+            self.fail("invalid", format="YYYY-MM-DDThh:mm[:ss]±hh:mm")
         if parsed is not None and parsed.tzinfo is None:
             raise exceptions.ValidationError("Include a UTC offset, e.g. 2026-11-25T18:00:00+01:00.")
         return super().to_internal_value(value)

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
+from django.utils import timezone
 
 from questions.models import Company, Role
 
@@ -25,6 +27,16 @@ class SlotForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}))
     duration = forms.TypedChoiceField(choices=DURATIONS, coerce=int, initial=60)
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        # Far enough out for any time zone, so that span() stays within what a datetime holds; the
+        # exact horizon is the slot service's to check.
+        if day > timezone.now().date() + timedelta(days=settings.SLOT_HORIZON_DAYS + 2):
+            raise forms.ValidationError(f"Pick a day at most {settings.SLOT_HORIZON_DAYS} days ahead.")
+        if day < timezone.now().date() - timedelta(days=2):
+            raise forms.ValidationError("A slot must start in the future.")
+        return day
 
     def span(self, tz: str) -> tuple[datetime, datetime]:
         data = self.cleaned_data

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
+from django.conf import settings
 from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -12,10 +15,11 @@ from .models import Booking, CoachProfile, Slot
 
 
 def open_slots(*, coach_id: int | None = None) -> QuerySet[Slot]:
-    """Open slots in the future that nobody has booked, earliest first."""
-    slots = Slot.objects.filter(status=Slot.Status.OPEN, start__gt=timezone.now()).exclude(
-        bookings__status=Booking.Status.BOOKED
-    )
+    """Open slots that nobody has booked, from now to the horizon (SLOT_HORIZON_DAYS), earliest first."""
+    now = timezone.now()
+    slots = Slot.objects.filter(
+        status=Slot.Status.OPEN, start__gt=now, start__lte=now + timedelta(days=settings.SLOT_HORIZON_DAYS)
+    ).exclude(bookings__status=Booking.Status.BOOKED)
     if coach_id is not None:
         slots = slots.filter(coach_id=coach_id)
     return slots.order_by("start", "id")

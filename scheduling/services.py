@@ -26,6 +26,7 @@ from questions.models import Role as QuestionRole
 from .invites import invite_attachment
 from .models import Booking, CoachProfile, EmailPreference, Reminder, Slot
 
+MIN_SLOT = timedelta(minutes=15)
 MAX_SLOT = timedelta(hours=4)
 MAX_WEEKS = 26
 REMINDERS = {Reminder.Kind.DAY_BEFORE: timedelta(hours=24), Reminder.Kind.HOUR_BEFORE: timedelta(hours=1)}
@@ -47,8 +48,19 @@ def _check_slot(*, start: datetime, end: datetime, now: datetime) -> None:
         raise ApplicationError("A slot must end after it starts.")
     if end - start > MAX_SLOT:
         raise ApplicationError("A slot lasts at most 4 hours.")
+    if end - start < MIN_SLOT:
+        raise ApplicationError("A slot lasts at least 15 minutes.")
     if start <= now:
         raise ApplicationError("A slot must start in the future.")
+    if start > horizon_end(now):
+        raise ApplicationError(
+            f"A slot starts at most {settings.SLOT_HORIZON_DAYS} days ahead.", code="slot_too_far"
+        )
+
+
+def horizon_end(now: datetime) -> datetime:
+    """The latest start of a slot on offer: SLOT_HORIZON_DAYS ahead."""
+    return now + timedelta(days=settings.SLOT_HORIZON_DAYS)
 
 
 def _overlap_refusal(start: datetime) -> ApplicationError:
@@ -170,7 +182,8 @@ def _slot_for_booking(slot_id: int, *, now: datetime) -> Slot:
     slot = Slot.objects.select_for_update().select_related("coach").filter(pk=slot_id).first()
     if slot is None:
         raise ApplicationError("No such slot.", code="not_found", status_code=404)
-    if slot.status != Slot.Status.OPEN or slot.start <= now:
+    # A slot past the horizon (stored before it was set, or written by hand) is not on offer either.
+    if slot.status != Slot.Status.OPEN or not now < slot.start <= horizon_end(now):
         raise ApplicationError("This slot is no longer available.", code="slot_unavailable", status_code=409)
     return slot
 

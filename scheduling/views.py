@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
+from interviewnode.params import MAX_PK, parse_int
 
 from . import services
 from .forms import CancelForm, CoachProfileForm, PreferenceForm, SlotForm, WeeklySlotsForm
@@ -98,12 +99,12 @@ def booking_cancel(request, booking_id: int):
 @login_required
 @require_POST
 def booking_reschedule(request, booking_id: int):
-    slot_id = request.POST.get("slot", "")
-    if not slot_id.isdigit():
+    slot_id = parse_int(request.POST.get("slot"), min_value=1, max_value=MAX_PK)
+    if slot_id is None:
         messages.error(request, "Pick a new time.")
         return redirect("scheduling:bookings")
     try:
-        services.booking_reschedule(booking_id=booking_id, user=request.user, new_slot_id=int(slot_id))
+        services.booking_reschedule(booking_id=booking_id, user=request.user, new_slot_id=slot_id)
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:
