@@ -10,7 +10,7 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from interviewnode.api import Pagination
-from interviewnode.markdown import render_markdown
+from interviewnode.markdown import render_user_markdown
 from interviewnode.params import MAX_PK, parse_int
 from questions.models import Question
 
@@ -160,4 +160,4 @@ class MarkdownPreviewApi(APIView):
     def post(self, request):
         data = self.InputSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        return Response({"html": str(render_markdown(data.validated_data["text"]))})
+        return Response({"html": str(render_user_markdown(data.validated_data["text"]))})

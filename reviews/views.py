@@ -17,7 +17,7 @@ from pygments.util import ClassNotFound
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
-from interviewnode.markdown import render_markdown
+from interviewnode.markdown import render_markdown, render_user_markdown
 from interviewnode.params import invalid_parameter, parse_int
 from interviews.scoring import SCALE_MAX, SCALE_MIN
 from interviews.selectors import session_for_user
@@ -181,7 +181,7 @@ def review(request, session_id: int):
                 "answer_html": (
                     code_html(item.answer.content, content.get("language", ""))
                     if content["kind"] == "code"
-                    else render_markdown(item.answer.content)
+                    else render_user_markdown(item.answer.content)
                 ),
                 "answer_empty": not item.answer.content.strip(),
                 "is_correct": item.answer.is_correct,

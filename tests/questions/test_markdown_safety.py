@@ -192,7 +192,7 @@ def test_the_question_page_has_no_executable_content(candidate_client, baseline_
 def test_safe_markdown_keeps_its_links_images_and_code(candidate_api, taxonomy):
     question = QuestionFactory(
         prompt=(
-            "See [the paper](https://arxiv.org/abs/1706.03762) and ![a figure](https://example.com/f.png).\n\n"
+            "See [the paper](https://arxiv.org/abs/1706.03762) and ![a figure](/static/figures/f.png).\n\n"
             "```python\nprint('hi')\n```\n\n<b>bold</b> and <em>emphasis</em>"
         )
     )
@@ -200,6 +200,6 @@ def test_safe_markdown_keeps_its_links_images_and_code(candidate_api, taxonomy):
     html = candidate_api.get(f"/api/v1/questions/{question.id}/").json()["prompt_html"]
 
     assert re.search(r'<a href="https://arxiv.org/abs/1706.03762" rel="noopener noreferrer nofollow">', html)
-    assert re.search(r'<img (?=[^>]*src="https://example.com/f.png")(?=[^>]*alt="a figure")', html)
+    assert re.search(r'<img (?=[^>]*src="/static/figures/f.png")(?=[^>]*alt="a figure")', html)
     assert '<div class="highlight">' in html
     assert "<b>bold</b>" in html and "<em>emphasis</em>" in html
