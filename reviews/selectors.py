@@ -63,7 +63,8 @@ def queue_filters(params) -> dict:
 
 
 def review_queue(*, coach: User, filters: dict | None = None) -> QuerySet[InterviewSession]:
-    """Sessions waiting for a coach, oldest submission first, plus this coach's own open claims.
+    """Sessions waiting for a coach, oldest submission first, plus this coach's own open claims;
+    never the coach's own sessions.
 
     ``filters``: ``category``, ``role``, ``company``, ``level`` (slugs) and ``age`` (at least this
     many hours since submission).
@@ -72,6 +73,7 @@ def review_queue(*, coach: User, filters: dict | None = None) -> QuerySet[Interv
     queryset = (
         InterviewSession.objects.filter(needs_review())
         .filter(claimable() | Q(review__coach=coach, review__status=Review.Status.DRAFT))
+        .exclude(candidate=coach)  # a coach never reviews their own session (review_refuse_own)
         .select_related("template", "role", "level", "company", "review")
         .order_by("submitted_at", "id")
     )

@@ -21,6 +21,7 @@ from accounts.models import Role, User
 from interviewnode.errors import ApplicationError
 from interviews.models import InterviewSession, SessionItem
 from interviews.scoring import answer_score, criteria_check, criteria_missing, session_score
+from interviews.selectors import answers_withheld
 from notifications.models import OutboxEmail
 from notifications.services import email_user
 from questions.models import Category
@@ -58,6 +59,19 @@ def _not_claimed() -> ApplicationError:
 def _require_coach(user: User) -> None:
     if not user.has_role(Role.COACH):
         raise ApplicationError("Only coaches review sessions.", code="forbidden", status_code=403)
+
+
+def review_refuse_own(*, coach: User, session: InterviewSession) -> None:
+    """The rule that a coach never reviews their own session: 403 ``own_session``.
+
+    Every claim, save, publish and reassignment checks it, and so does the review page.
+    """
+    if session.candidate_id == coach.pk:
+        raise ApplicationError(
+            "Coaches never review their own sessions; another coach will review this one.",
+            code="own_session",
+            status_code=403,
+        )
 
 
 def _locked_reviewable_session(session_id: int) -> InterviewSession:
@@ -101,6 +115,7 @@ def review_claim(*, coach: User, session_id: int) -> Review:
     now = timezone.now()
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
+        review_refuse_own(coach=coach, session=session)
         review = Review.objects.filter(session=session).first()
         if session.status == Status.REVIEWED or (review and review.status == Review.Status.PUBLISHED):
             raise _already_published()
@@ -145,6 +160,7 @@ def review_reassign(*, admin: User, session_id: int, coach: User) -> Review:
     now = timezone.now()
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
+        review_refuse_own(coach=coach, session=session)
         review, _ = Review.objects.get_or_create(
             session=session, defaults={"coach": coach, "claimed_at": now, "last_worked_at": now}
         )
@@ -229,6 +245,7 @@ def review_save(
     now = timezone.now()
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
+        review_refuse_own(coach=coach, session=session)
         review = Review.objects.filter(session=session).first()
         if review is not None and review.status == Review.Status.PUBLISHED:
             raise _already_published()
@@ -321,9 +338,12 @@ def _publish(
 def _email_feedback_published(*, review: Review, session: InterviewSession, items: list[SessionItem]) -> None:
     """Queue the "feedback published" e-mail in the publishing transaction (the outbox sends it)."""
     candidate = session.candidate
+    # Questions of a timed session the candidate still has open: their scores wait, as on the results page.
+    withheld = answers_withheld(user=candidate)
+    results_withheld = not withheld.isdisjoint(item.question_id for item in items)
     by_category: dict[str, list[Decimal]] = defaultdict(list)
     for item in items:
-        if item.score is not None:
+        if item.score is not None and item.question_id not in withheld:
             by_category[item.revision.content.get("category", "")].append(Decimal(item.score))
     names = dict(Category.objects.filter(slug__in=by_category).values_list("slug", "name"))
     summary = "\n\n".join(
@@ -342,7 +362,8 @@ def _email_feedback_published(*, review: Review, session: InterviewSession, item
         context={
             "session_title": session.title,
             "coach_name": review.coach.get_full_name(),
-            "score": session.score,
+            "score": None if results_withheld else session.score,
+            "results_withheld": results_withheld,
             "recommendation": review.get_recommendation_display(),
             "categories": [
                 {"name": names.get(slug, slug), "score": sum(scores) / len(scores)}

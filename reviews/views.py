@@ -20,7 +20,7 @@ from interviewnode.errors import ApplicationError
 from interviewnode.markdown import render_markdown, render_user_markdown
 from interviewnode.params import invalid_parameter, parse_int
 from interviews.scoring import SCALE_MAX, SCALE_MIN
-from interviews.selectors import session_for_user
+from interviews.selectors import answers_withheld, session_for_user
 from questions.models import Category, Company, Level
 from questions.models import Role as JobRole
 from questions.rubric import effective_rubric
@@ -142,6 +142,11 @@ def review(request, session_id: int):
     """The review page: every answer next to its question, reference and rubric; save or publish."""
     _coach_only(request)
     session = session_for_user(user=request.user, session_id=session_id)
+    try:
+        services.review_refuse_own(coach=request.user, session=session)
+    except ApplicationError as error:
+        messages.error(request, error.detail)
+        return redirect("reviews:queue")
     current = review_for_session(session=session)
     if current is None or current.coach_id != request.user.pk:
         messages.info(request, "Claim this session from the queue to review it.")
@@ -167,24 +172,31 @@ def review(request, session_id: int):
             return redirect("reviews:review", session.pk)
         current = review_for_session(session=session)
     rows = {row.item_id: row for row in current.items.all()}
+    # A coach taking a timed interview themselves does not see its questions' answers here either.
+    withheld = answers_withheld(user=request.user)
     context_items = []
     for item in items:
         content = item.revision.content
         row = rows.get(item.pk)
         context_items.append(
             {
+                "withheld": item.question_id in withheld,
                 "position": item.position,
                 "title": content["title"],
                 "kind": content["kind"],
                 "prompt_html": render_markdown(content["prompt"]),
-                "reference_html": render_markdown(content.get("reference_answer", "")),
+                "reference_html": (
+                    ""
+                    if item.question_id in withheld
+                    else render_markdown(content.get("reference_answer", ""))
+                ),
                 "answer_html": (
                     code_html(item.answer.content, content.get("language", ""))
                     if content["kind"] == "code"
                     else render_user_markdown(item.answer.content)
                 ),
                 "answer_empty": not item.answer.content.strip(),
-                "is_correct": item.answer.is_correct,
+                "is_correct": None if item.question_id in withheld else item.answer.is_correct,
                 "rubric_scored": is_rubric_item(item),
                 "rubric": [
                     {**criterion, "given": (row.scores if row else {}).get(criterion["key"])}
