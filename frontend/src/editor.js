@@ -17,8 +17,9 @@ const LANGUAGES = {
 };
 
 // An editor in `parent` holding `doc`; highlighting follows once the language has arrived (a failed
-// download only costs the colours).
-export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur }) {
+// download only costs the colours). `nonce` goes on the style element CodeMirror inserts, for the
+// Content-Security-Policy.
+export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur, nonce }) {
   const highlighting = new Compartment();
   const editor = new EditorView({
     parent,
@@ -26,6 +27,7 @@ export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur }
       doc,
       extensions: [
         basicSetup,
+        EditorView.cspNonce.of(nonce),
         highlighting.of([]),
         EditorState.readOnly.of(readOnly),
         EditorView.editable.of(!readOnly),

@@ -15,6 +15,9 @@ const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (char) => `&#${cha
 const SAVE_DELAY_MS = 2000;
 const MAX_RETRY_MS = 30000;
 const RESYNC_MS = 60000;
+// The response's Content-Security-Policy nonce, given to this script's tag: the code editor inserts a
+// style element, and the policy allows no other inline style.
+const STYLE_NONCE = document.querySelector("script[nonce]")?.nonce ?? "";
 
 const root = document.getElementById("session");
 if (root) start(root);
@@ -179,6 +182,7 @@ function start(root) {
             readOnly: textarea.readOnly,
             onChange: changed,
             onBlur: saveNow,
+            nonce: STYLE_NONCE,
           });
           textarea.hidden = true;
           if (hadFocus) editor.focus();

@@ -28,6 +28,13 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 RESULTS_DIR = Path(settings.BASE_DIR) / "test-results"
+# Every page under test reports what the Content-Security-Policy refused; any refusal fails the test.
+CSP_LISTENER = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  window.__cspViolation(`${event.effectiveDirective} refused ${event.blockedURI || "inline"}`
+    + ` at ${event.sourceFile || document.location.pathname}:${event.lineNumber}`);
+});
+"""
 
 
 @pytest.fixture(scope="session")
@@ -54,7 +61,15 @@ def pytest_runtest_makereport(item, call):
 def page(request, chromium, live_server):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
     context.set_default_timeout(15_000)
+    violations: list[str] = []
+    context.expose_function("__cspViolation", lambda text: violations.append(text))
+    context.add_init_script(CSP_LISTENER)
     page = context.new_page()
+    page.on(
+        "console",
+        lambda message: "Content Security Policy" in message.text and violations.append(message.text),
+    )
+    page.csp_violations = violations
     yield page
     report = getattr(request.node, "report_call", None)
     if report is not None and report.failed:
@@ -64,6 +79,8 @@ def page(request, chromium, live_server):
         html = f"<!-- {page.url} -->\n{page.content()}"
         (RESULTS_DIR / f"{request.node.name}-failed.html").write_text(html)
     context.close()
+    if violations:
+        pytest.fail("The Content-Security-Policy refused:\n" + "\n".join(violations))
 
 
 @pytest.fixture
