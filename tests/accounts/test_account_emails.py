@@ -120,3 +120,26 @@ def test_the_admin_lists_account_emails_without_showing_their_links(
     page = detail.content.decode()
     assert detail.status_code == 200 and email.subject in page
     assert "confirm-email/" not in page and "hidden: it carries a one-time link" in page
+
+
+def test_an_admin_requeues_a_failed_confirmation_and_it_arrives(
+    client, admin_user, smtp_sink, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_MAX_ATTEMPTS = 1
+    smtp_sink.reject_with = "550 5.7.1 Relaying denied"
+    _signup(client, django_capture_on_commit_callbacks)
+    email = OutboxEmail.objects.get()
+    assert email.state == "failed"
+    smtp_sink.reject_with = None
+    client.logout()
+    client.force_login(admin_user)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(
+            "/admin/notifications/outboxemail/", {"action": "requeue", "_selected_action": [email.pk]}
+        )
+
+    email.refresh_from_db()
+    assert email.state == "sent"
+    [message] = smtp_sink.wait_for(1)
+    assert "/accounts/confirm-email/" in _text(message)
