@@ -5,9 +5,12 @@ from uuid import uuid4
 from allauth.account.adapter import DefaultAccountAdapter
 from allauth.core import context as allauth_context
 from django.contrib.sites.shortcuts import get_current_site
+from django.core.exceptions import PermissionDenied
+
+from interviewnode.proxies import client_ip
 
 from .models import Role, User
-from .services import user_setup
+from .services import password_change, user_setup
 
 # allauth's e-mail templates (the name after "account/email/") and their outbox kinds; its other
 # e-mails (unknown account, password changed, …) are of kind "account".
@@ -24,6 +27,17 @@ class AccountAdapter(DefaultAccountAdapter):
         if commit:
             user_setup(user=user, role=Role.CANDIDATE)
         return user
+
+    def set_password(self, user, password: str) -> None:
+        # Every allauth flow that gives a password (change, set, reset by link or code) comes here.
+        password_change(user=user, password=password)
+
+    def get_client_ip(self, request) -> str:
+        # allauth's per-IP limits see the same client as the API's rate limits and the login lockout.
+        ip = client_ip(request)
+        if not ip:
+            raise PermissionDenied("Unable to determine the client's IP address.")
+        return ip
 
     def send_mail(self, template_prefix: str, email: str, context: dict) -> None:
         """allauth's e-mails go through the outbox like the others: a row first (the admin sees it,

@@ -1,8 +1,20 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import AdminPasswordChangeForm
 
 from .models import Profile, User
 from .roles import sync_staff_flag
+from .services import token_revoke_all
+
+
+class PasswordChangeForm(AdminPasswordChangeForm):
+    """An admin setting someone's password revokes their API token, as the user changing it would."""
+
+    def save(self, commit=True):
+        user = super().save(commit=commit)
+        if commit:
+            token_revoke_all(user=user)
+        return user
 
 
 class ProfileInline(admin.StackedInline):
@@ -16,6 +28,7 @@ class UserAdmin(BaseUserAdmin):
     """Grant a role by adding the user to its group; curators and admins get admin access with it."""
 
     ordering = ["email"]
+    change_password_form = PasswordChangeForm
     list_display = ["email", "first_name", "last_name", "roles", "is_active", "date_joined"]
     list_filter = ["groups", "is_active", "is_staff"]
     search_fields = ["email", "first_name", "last_name"]

@@ -3,10 +3,12 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from .forms import ProfileForm
 from .models import Profile
-from .services import profile_update
+from .selectors import api_token_created
+from .services import profile_update, token_revoke_all
 
 
 @login_required
@@ -29,4 +31,16 @@ def profile(request):
                 "interview_date": current.interview_date,
             }
         form = ProfileForm(initial=initial)
-    return render(request, "accounts/profile.html", {"form": form})
+    return render(
+        request,
+        "accounts/profile.html",
+        {"form": form, "api_token_created": api_token_created(user=request.user)},
+    )
+
+
+@login_required
+@require_POST
+def api_token_revoke(request):
+    if token_revoke_all(user=request.user):
+        messages.success(request, "Your API token is revoked: programs using it are signed out.")
+    return redirect("accounts:profile")

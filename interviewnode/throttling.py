@@ -1,4 +1,5 @@
-"""The API's rate limits (DRF's, on the cache), open while the cache cannot be reached.
+"""The API's rate limits (DRF's, on the cache), open while the cache cannot be reached, keyed on
+the client address that ``interviewnode.proxies.client_ip`` finds.
 
 Its own module: rest_framework.views reads DEFAULT_THROTTLE_CLASSES when it is imported, so these
 classes must not live in a module that imports the views.
@@ -10,6 +11,8 @@ import logging
 
 from redis.exceptions import RedisError
 from rest_framework import throttling
+
+from interviewnode.proxies import client_ip
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +31,17 @@ class _OpenWhenTheCacheIsDown:
             return True
 
 
-class AnonRateThrottle(_OpenWhenTheCacheIsDown, throttling.AnonRateThrottle):
+class _KeyedOnTheClient:
+    """Anonymous requests are counted per client address as ``client_ip`` finds it, the same address
+    the login lockout uses, never per an X-Forwarded-For entry the client chose itself."""
+
+    def get_ident(self, request) -> str:
+        return client_ip(request)
+
+
+class AnonRateThrottle(_KeyedOnTheClient, _OpenWhenTheCacheIsDown, throttling.AnonRateThrottle):
     pass
 
 
-class UserRateThrottle(_OpenWhenTheCacheIsDown, throttling.UserRateThrottle):
+class UserRateThrottle(_KeyedOnTheClient, _OpenWhenTheCacheIsDown, throttling.UserRateThrottle):
     pass

@@ -4,7 +4,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.routers import SimpleRouter
 
-from accounts.api import TokenCreateApi
+from accounts.api import TokenApi
 from interviews.api import (
     AnswerSaveApi,
     MarkdownPreviewApi,
@@ -36,7 +36,7 @@ router = SimpleRouter()
 router.register("questions", QuestionViewSet, basename="question")
 
 api_v1 = [
-    path("auth/token/", TokenCreateApi.as_view(), name="token"),
+    path("auth/token/", TokenApi.as_view(), name="token"),
     path("taxonomy/", TaxonomyApi.as_view(), name="taxonomy"),
     *router.urls,
     path("sessions/", SessionsApi.as_view(), name="sessions"),

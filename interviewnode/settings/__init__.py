@@ -7,11 +7,13 @@ tasks run in-process. Set DATABASE_URL / REDIS_URL / EMAIL_URL to run on real se
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from csp.constants import NONCE, NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -103,6 +105,21 @@ if REDIS_URL:
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 
+
+def _trusted_proxy_count() -> int:
+    raw = env.str("TRUSTED_PROXY_COUNT", default="0").strip()
+    if not re.fullmatch(r"[0-9]+", raw):
+        raise ImproperlyConfigured(
+            f"TRUSTED_PROXY_COUNT must be the number of reverse proxies in front of the app "
+            f"(0 when clients connect directly); got {raw!r}."
+        )
+    return int(raw)
+
+
+# How many reverse proxies, each appending to X-Forwarded-For, stand between clients and the app.
+# Only that many entries of the header are believed (interviewnode.proxies.client_ip); 0 ignores it.
+TRUSTED_PROXY_COUNT = _trusted_proxy_count()
+
 # Content-Security-Policy (django-csp): scripts, styles, images and requests from this site only. No
 # inline script at all (templates pass settings to static/dist's modules in data- attributes); the
 # only inline styles are the code editor's, which CodeMirror inserts with the response's nonce.
@@ -158,7 +175,8 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_USERNAME_CALLABLE = "accounts.lockout.attempted_email"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "accounts.lockout.lockout_response"
-AXES_IPWARE_PROXY_COUNT = env.int("PROXY_COUNT", default=0) or None
+# The client's address comes from interviewnode.proxies.client_ip, as for the API's rate limits.
+AXES_CLIENT_IP_CALLABLE = "interviewnode.proxies.client_ip"
 
 LANGUAGE_CODE = "en-us"
 TIME_ZONE = "UTC"

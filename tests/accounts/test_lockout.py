@@ -164,3 +164,79 @@ def test_failures_on_the_form_and_the_api_add_up(candidate, password):
 
     assert _token(candidate.email, password, ATTACKER_IP).status_code == 429
     assert _form_login(candidate.email, password, ATTACKER_IP)[1].status_code == 429
+
+
+# --- behind reverse proxies (TRUSTED_PROXY_COUNT) --------------------------------------------------
+
+PROXY_IP = "10.0.0.2"
+
+
+def _form_login_via(email: str, password: str, remote: str, forwarded: str):
+    client = Client()
+    response = client.post(
+        "/accounts/login/",
+        {"login": email, "password": password},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+    return client, response
+
+
+def _token_via(email: str, password: str, remote: str, forwarded: str):
+    return APIClient().post(
+        "/api/v1/auth/token/",
+        {"email": email, "password": password},
+        REMOTE_ADDR=remote,
+        HTTP_X_FORWARDED_FOR=forwarded,
+    )
+
+
+def test_without_proxies_rotating_the_forwarded_header_does_not_escape_the_lockout(
+    candidate, password, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for attempt in range(5):
+        _form_login_via(candidate.email, f"wrong-{attempt}", ATTACKER_IP, f"192.0.2.{attempt}")
+
+    client, response = _form_login_via(candidate.email, password, ATTACKER_IP, OWNER_IP)
+
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session
+    assert _token_via(candidate.email, password, ATTACKER_IP, "192.0.2.99").status_code == 429
+
+
+def test_without_proxies_a_forged_header_cannot_lock_out_the_owners_address(candidate, password, settings):
+    settings.TRUSTED_PROXY_COUNT = 0
+    for attempt in range(5):
+        _token_via(candidate.email, f"wrong-{attempt}", ATTACKER_IP, OWNER_IP)
+
+    response = _token(candidate.email, password, OWNER_IP)
+
+    assert response.status_code == 200
+
+
+def test_behind_one_proxy_the_attacker_is_locked_however_they_rotate_the_header(
+    candidate, password, settings
+):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for attempt in range(5):
+        _form_login_via(candidate.email, f"wrong-{attempt}", PROXY_IP, f"192.0.2.{attempt}, {ATTACKER_IP}")
+
+    _, form = _form_login_via(candidate.email, password, PROXY_IP, f"192.0.2.77, {ATTACKER_IP}")
+    api = _token_via(candidate.email, password, PROXY_IP, f"{OWNER_IP}, {ATTACKER_IP}")
+
+    assert form.status_code == 429
+    assert api.status_code == 429
+
+
+def test_behind_one_proxy_the_owner_still_signs_in_through_the_same_proxy(candidate, password, settings):
+    settings.TRUSTED_PROXY_COUNT = 1
+    for attempt in range(5):
+        _token_via(candidate.email, f"wrong-{attempt}", PROXY_IP, ATTACKER_IP)
+
+    client, form = _form_login_via(candidate.email, password, PROXY_IP, OWNER_IP)
+    api = _token_via(candidate.email, password, PROXY_IP, OWNER_IP)
+
+    assert form.status_code == 302
+    assert int(client.session["_auth_user_id"]) == candidate.pk
+    assert api.status_code == 200

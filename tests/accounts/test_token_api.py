@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+import yaml
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
@@ -38,14 +39,99 @@ def test_a_token_for_email_and_password_authenticates_the_question_list(
     assert [q["title"] for q in listing.json()["results"]] == ["A published question"]
 
 
-def test_the_same_token_is_returned_on_every_call(api_client, candidate, password):
+def test_each_sign_in_issues_a_new_token_and_the_one_before_stops_working(api_client, candidate, password):
     first = api_client.post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
     second = api_client.post(TOKEN_URL, {"email": candidate.email.upper(), "password": password}).json()[
         "token"
     ]
 
-    assert first == second
-    assert Token.objects.filter(user=candidate).count() == 1
+    assert first != second
+    assert list(Token.objects.filter(user=candidate).values_list("key", flat=True)) == [second]
+    _assert_error_shape(_questions(first), 401, "not_authenticated")
+    assert _questions(second).status_code == 200
+
+
+def test_a_wrong_password_leaves_the_current_token_working(api_client, candidate, password):
+    token = api_client.post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
+
+    api_client.post(TOKEN_URL, {"email": candidate.email, "password": "not-it"})
+
+    assert _questions(token).status_code == 200
+
+
+def test_a_stale_authorization_header_does_not_stop_getting_a_new_token(candidate, password):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION="Token revoked-long-ago")
+
+    response = client.post(TOKEN_URL, {"email": candidate.email, "password": password})
+
+    assert response.status_code == 200
+    assert Token.objects.get(user=candidate).key == response.json()["token"]
+
+
+def _questions(token: str):
+    return APIClient().get("/api/v1/questions/", HTTP_AUTHORIZATION=f"Token {token}")
+
+
+# --- DELETE /api/v1/auth/token/ ---------------------------------------------------------------------
+
+
+def test_delete_revokes_the_callers_token(api_client, candidate, password):
+    token = api_client.post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
+
+    response = APIClient().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Token {token}")
+
+    assert response.status_code == 204
+    assert response.content == b""
+    assert not Token.objects.filter(user=candidate).exists()
+    _assert_error_shape(_questions(token), 401, "not_authenticated")
+
+
+def test_delete_leaves_other_users_tokens_alone(api_client, candidate, password):
+    other = UserFactory()
+    mine = api_client.post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
+    theirs = api_client.post(TOKEN_URL, {"email": other.email, "password": password}).json()["token"]
+
+    APIClient().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Token {mine}")
+
+    assert _questions(theirs).status_code == 200
+
+
+def test_delete_with_the_browser_session_revokes_the_users_token(candidate, password):
+    token = APIClient().post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
+    browser = APIClient()
+    browser.force_login(candidate)
+
+    assert browser.delete(TOKEN_URL).status_code == 204
+    assert not Token.objects.filter(key=token).exists()
+
+
+def test_delete_without_a_token_is_a_401(api_client):
+    response = api_client.delete(TOKEN_URL)
+
+    _assert_error_shape(response, 401, "not_authenticated")
+    assert response["WWW-Authenticate"] == "Token"
+
+
+def test_delete_with_a_revoked_token_is_a_401(api_client, candidate, password):
+    token = api_client.post(TOKEN_URL, {"email": candidate.email, "password": password}).json()["token"]
+    APIClient().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Token {token}")
+
+    response = APIClient().delete(TOKEN_URL, HTTP_AUTHORIZATION=f"Token {token}")
+
+    _assert_error_shape(response, 401, "not_authenticated")
+
+
+def test_the_schema_documents_delete_with_204_and_401(api_client):
+    schema = yaml.safe_load(api_client.get("/api/schema/").content)
+
+    operations = schema["paths"]["/api/v1/auth/token/"]
+    assert {"204", "401"} <= set(operations["delete"]["responses"])
+    assert "content" not in operations["delete"]["responses"]["204"]
+    assert {"200", "401"} <= set(operations["post"]["responses"])
+    # Revoking needs the token (or the session); getting one needs neither.
+    assert {"tokenAuth": []} in operations["delete"]["security"]
+    assert operations["post"]["security"] == [{}]
 
 
 def test_a_form_encoded_request_works_too(api_client, candidate, password):
