@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from reviews import services
-from reviews.models import ItemReview, SelfAssessment
+from reviews.models import ItemReview, Review, SelfAssessment
 
 from .helpers import FULL
 
@@ -82,3 +82,22 @@ def test_a_self_assessment_score_that_is_no_number_is_a_message(candidate_client
     assert response.status_code == 200
     assert "Question 1: " in response.content.decode()
     assert not SelfAssessment.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["abc", "²", "99999999999999999999999"])
+def test_reassigning_to_a_coach_that_is_no_number_changes_nothing_in_the_admin(
+    client, admin_user, coach, session, value
+):
+    services.review_claim(coach=coach, session_id=session.pk)
+    review = Review.objects.get()
+    client.force_login(admin_user)
+
+    response = client.post(
+        "/admin/reviews/review/",
+        {"action": "reassign", "_selected_action": [review.pk], "coach": value},
+        follow=True,
+    )
+
+    # The action form's coach field refuses the value before the action reads it.
+    assert response.status_code == 200
+    assert Review.objects.get().coach == coach
