@@ -58,6 +58,8 @@ def test_the_public_pages(page, live_server, taxonomy):
     expect(page.locator("nav")).to_contain_text("InterviewNode")
     _open(page, "/accounts/login/")
     expect(page.locator("form input[type=password]")).to_be_visible()
+    _open(page, "/accounts/signup/")
+    expect(page.locator("form input[type=password]").first).to_be_visible()
 
 
 def test_the_bank_and_a_question_page(page, live_server, candidate, questions):
@@ -133,3 +135,18 @@ def test_the_admin(page, live_server, admin_user, questions):
     _open(page, "/admin/")
     _open(page, "/admin/questions/question/")
     expect(page.locator("#result_list")).to_contain_text("Explain dropout")
+
+
+@pytest.mark.parametrize(
+    ("role", "paths"),
+    [
+        ("candidate", ["/interviews/", "/interviews/new/", "/bookings/", "/profile/"]),
+        ("coach", ["/coach/slots/", "/coach/profile/", "/reviews/"]),
+    ],
+)
+def test_the_other_pages(page, live_server, request, taxonomy, role, paths):
+    _log_in(page, live_server, request.getfixturevalue(role))
+
+    for path in paths:
+        _open(page, path)
+        expect(page.locator("main h1, main h2").first).to_be_visible()
