@@ -4,7 +4,7 @@ PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/interviewnode
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
 
-.PHONY: setup run test lint serve-production
+.PHONY: setup run test lint serve-production fuzz
 
 $(VENV)/.installed: pyproject.toml
 	python3 -m venv $(VENV)
@@ -38,3 +38,9 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+
+## make fuzz: Schemathesis against a live server, as the demo candidate, coach and curator
+fuzz: setup
+	scripts/ensure-services
+	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
+		$(VENV)/bin/pytest -p no:cacheprovider -m fuzz -s tests/interviewnode/test_schema_fuzz.py

@@ -57,3 +57,10 @@ class Pagination(PageNumberPagination):
             max_value=self.max_page_size,
             default=self.page_size,
         )
+
+    def get_schema_operation_parameters(self, view):
+        parameters = super().get_schema_operation_parameters(view)
+        limits = {"page": {"minimum": 1}, "page_size": {"minimum": 1, "maximum": self.max_page_size}}
+        for parameter in parameters:
+            parameter["schema"].update(limits.get(parameter["name"], {}))
+        return parameters

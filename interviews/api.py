@@ -55,13 +55,22 @@ def _template(value: str) -> InterviewTemplate:
 class SessionsApi(APIView):
     """GET: your sessions, newest first. POST: start a session (candidates)."""
 
+    pagination_class = Pagination
+
     @extend_schema(responses=SessionSummarySerializer(many=True))
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(session_list(user=request.user), request, view=self)
         return paginator.get_paginated_response(SessionSummarySerializer(page, many=True).data)
 
-    @extend_schema(request=SessionCreateSerializer, responses={201: SessionSerializer, **_ERRORS})
+    @extend_schema(
+        request=SessionCreateSerializer,
+        responses={
+            201: SessionSerializer,
+            **_ERRORS,
+            403: OpenApiResponse(description="Only candidates take mock interviews: `{code: forbidden}`"),
+        },
+    )
     def post(self, request):
         if not request.user.has_role(Role.CANDIDATE):
             raise exceptions.PermissionDenied("Only candidates take mock interviews.")

@@ -107,14 +107,19 @@ class AskedQuestionSerializer(serializers.Serializer):
     explanation_html = serializers.CharField(required=False)
 
 
+@extend_schema_field({"type": "boolean", "nullable": True})
+class _NullableBooleanField(serializers.BooleanField):
+    """A boolean that may be null, and whose key is left out when missing (unlike ``allow_null``)."""
+
+
 class ItemAnswerSerializer(serializers.Serializer):
     content = serializers.CharField()
     choice_ids = serializers.ListField(child=serializers.IntegerField())
     version = serializers.IntegerField()
     saved_at = serializers.DateTimeField(allow_null=True)
     # Not allow_null: with it, DRF would print the key (as null) even while the session is open.
-    is_correct = serializers.BooleanField(
-        required=False, help_text="Multiple choice, once the session is closed"
+    is_correct = _NullableBooleanField(
+        required=False, help_text="Once the session is closed: null for written and code answers"
     )
 
 

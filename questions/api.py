@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.db import transaction
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
@@ -23,6 +23,7 @@ from .selectors import (
 from .serializers import (
     QuestionDetailSerializer,
     QuestionListSerializer,
+    QuestionSavedSerializer,
     QuestionWriteSerializer,
     TaxonomySerializer,
 )
@@ -47,6 +48,10 @@ _FILTER_PARAMETERS = [
     OpenApiParameter(name, description=f"{name} slug(s), comma-separated for several")
     for name in ("role", "level", "company", "category", "difficulty", "kind", "topic")
 ] + [OpenApiParameter("q", description="Full-text search in titles and prompts")]
+
+
+_NOT_CURATOR = OpenApiResponse(description="Only curators write questions: `{code: forbidden}`")
+_SLUG_TAKEN = OpenApiResponse(description="A question with this slug exists: `{code: conflict}`")
 
 
 class QuestionPagination(Pagination):
@@ -77,7 +82,10 @@ class QuestionViewSet(
         page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
         return self.get_paginated_response(QuestionListSerializer(question_list_rows(page), many=True).data)
 
-    @extend_schema(request=QuestionWriteSerializer, responses={201: QuestionWriteSerializer})
+    @extend_schema(
+        request=QuestionWriteSerializer,
+        responses={201: QuestionSavedSerializer, 403: _NOT_CURATOR, 409: _SLUG_TAKEN},
+    )
     def create(self, request):
         data = self._input(request)
         if Question.objects.filter(slug=data.get("slug")).exists():
@@ -86,7 +94,9 @@ class QuestionViewSet(
             )
         return self._save(data, request, status.HTTP_201_CREATED)
 
-    @extend_schema(request=QuestionWriteSerializer, responses={200: QuestionWriteSerializer})
+    @extend_schema(
+        request=QuestionWriteSerializer, responses={200: QuestionSavedSerializer, 403: _NOT_CURATOR}
+    )
     def partial_update(self, request, pk=None):
         # DRF's get_object_or_404: a pk that is no number ("abc") is a 404, not a ValueError.
         question = get_object_or_404(bank.export_queryset(), pk=pk)

@@ -127,3 +127,34 @@ class QuestionWriteSerializer(serializers.Serializer):
     starter_code = serializers.CharField(required=False, allow_blank=True)
     choices = serializers.ListField(child=serializers.DictField(), required=False)
     rubric = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True)
+
+
+class ChoiceRowSerializer(serializers.Serializer):
+    text = serializers.CharField()
+    correct = serializers.BooleanField()
+
+
+class QuestionSavedSerializer(serializers.Serializer):
+    """What a curator's POST or PATCH answers: the question as saved, a row of the bank with its id."""
+
+    id = serializers.IntegerField()
+    slug = serializers.SlugField()
+    title = serializers.CharField()
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    category = serializers.SlugField()
+    difficulty = serializers.ChoiceField(choices=Question.Difficulty.choices)
+    status = serializers.ChoiceField(choices=Question.Status.choices)
+    roles = serializers.ListField(child=serializers.SlugField())
+    levels = serializers.ListField(child=serializers.SlugField())
+    companies = serializers.ListField(child=serializers.SlugField())
+    topics = serializers.ListField(child=serializers.SlugField())
+    time_minutes = serializers.FloatField()
+    weight = serializers.IntegerField()
+    provenance = serializers.CharField()
+    prompt = serializers.CharField()
+    reference_answer = serializers.CharField()
+    explanation = serializers.CharField()
+    language = serializers.CharField()
+    starter_code = serializers.CharField()
+    choices = ChoiceRowSerializer(many=True)
+    rubric = serializers.ListField(child=serializers.DictField(), allow_null=True)

@@ -37,6 +37,8 @@ def _coach_only(request) -> None:
 class ReviewQueueApi(APIView):
     """Sessions waiting for a coach, oldest first, and your own open claims (``claimed_by_me``)."""
 
+    pagination_class = Pagination
+
     @extend_schema(
         parameters=[
             *(OpenApiParameter(name, str, description="slug") for name in QUEUE_SLUG_FILTERS),
@@ -47,7 +49,7 @@ class ReviewQueueApi(APIView):
     def get(self, request):
         _coach_only(request)
         filters = queue_filters(request.query_params)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(
             review_queue(coach=request.user, filters=filters), request, view=self
         )
@@ -71,7 +73,10 @@ class SessionClaimApi(APIView):
 class SessionReleaseApi(APIView):
     """Give your claim back to the queue (admins: any claim)."""
 
-    @extend_schema(request=None, responses={200: ReviewSerializer, **_ERRORS})
+    @extend_schema(
+        request=None,
+        responses={200: ReviewSerializer, **_ERRORS, 409: OpenApiResponse(description="`not_claimed`")},
+    )
     def post(self, request, session_id: int):
         session = session_for_user(user=request.user, session_id=session_id, with_items=False)
         if session.candidate_id == request.user.pk and not request.user.has_role(Role.ADMIN):

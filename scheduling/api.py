@@ -84,9 +84,11 @@ class BookingCancelSerializer(serializers.Serializer):
 class CoachListApi(APIView):
     """Coaches who offer live mocks, with the roles and companies they cover."""
 
+    pagination_class = Pagination
+
     @extend_schema(responses=CoachSerializer(many=True))
     def get(self, request):
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(coach_list(), request, view=self)
         return paginator.get_paginated_response(CoachSerializer(page, many=True).data)
 
@@ -94,10 +96,12 @@ class CoachListApi(APIView):
 class CoachSlotsApi(APIView):
     """A coach's open future slots (times in UTC), earliest first."""
 
+    pagination_class = Pagination
+
     @extend_schema(responses={200: SlotSerializer(many=True), 404: _ERRORS[404]})
     def get(self, request, coach_id: int):
         profile = coach_get(coach_id=coach_id)
-        paginator = Pagination()
+        paginator = self.pagination_class()
         page = paginator.paginate_queryset(open_slots(coach_id=profile.user_id), request, view=self)
         return paginator.get_paginated_response(SlotSerializer(page, many=True).data)
 

@@ -218,7 +218,7 @@ REST_FRAMEWORK = {
     "DEFAULT_PAGINATION_CLASS": "interviewnode.api.Pagination",
     "PAGE_SIZE": 20,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "DEFAULT_SCHEMA_CLASS": "interviewnode.schema.AutoSchema",
     "EXCEPTION_HANDLER": "interviewnode.api.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "interviewnode.throttling.AnonRateThrottle",
