@@ -271,10 +271,10 @@ CELERY_TIMEZONE = "UTC"
 SESSION_GRACE_SECONDS = env.int("SESSION_GRACE_SECONDS", default=30)
 # Candidates may cancel or reschedule a live mock up to this many hours before it starts.
 BOOKING_CANCEL_CUTOFF_HOURS = env.int("BOOKING_CANCEL_CUTOFF_HOURS", default=12)
-# How far ahead a coach may publish a slot; slots stored further out are not on offer.
-SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=365)
 # Live future bookings one candidate may hold at a time, so nobody books a coach's whole week.
 MAX_UPCOMING_BOOKINGS = env.int("MAX_UPCOMING_BOOKINGS", default=3)
+# How far ahead a coach may publish a slot; slots stored further out are not on offer.
+SLOT_HORIZON_DAYS = env.int("SLOT_HORIZON_DAYS", default=365)
 # A coach's claim on a session not worked on for this long goes back to the review queue.
 REVIEW_CLAIM_TTL_HOURS = env.int("REVIEW_CLAIM_TTL_HOURS", default=48)
 # How long the counts and pages of the bank's lists are cached; any write to the bank forgets them.
