@@ -9,7 +9,7 @@ import socket
 import threading
 import uuid
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import pytest
 import time_machine
@@ -24,6 +24,7 @@ from rest_framework.test import APIClient
 from accounts.models import Role
 from questions.bank import DATA_DIR, taxonomy_load
 
+from . import clock
 from .factories import PASSWORD, UserFactory
 
 
@@ -41,15 +42,12 @@ def pytest_configure(config):
     config.addinivalue_line(
         "markers", "clock(at): freeze the clock at this aware datetime for the whole test"
     )
-    days = config.getoption("--clock-shift-days")
-    if days:
-        config._clock_shift = time_machine.travel(datetime.now(UTC) + timedelta(days=days), tick=True)
-        config._clock_shift.start()
+    if days := config.getoption("--clock-shift-days"):
+        clock.shift_start(days)
 
 
 def pytest_unconfigure(config):
-    if shift := getattr(config, "_clock_shift", None):
-        shift.stop()
+    clock.shift_stop()
 
 
 def pytest_report_header(config):

@@ -13,6 +13,8 @@ import pytest
 from django.conf import settings
 from django.core.management import call_command
 
+from tests import clock
+
 # Playwright's sync API runs an event loop in this thread, so Django would refuse ORM calls made by
 # the test itself (SynchronousOnlyOperation) although nothing here is actually asynchronous.
 os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
@@ -58,8 +60,13 @@ def pytest_runtest_makereport(item, call):
 
 
 @pytest.fixture
-def page(request, chromium, live_server):
+def page(request, chromium, live_server, settings):
     context = chromium.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    if clock.is_shifted():
+        # The server runs at the suite's moved clock (--clock-shift-days), Chromium at the real one:
+        # cookies that end with the browser session do not expire (or outlive the test) by the wrong clock.
+        settings.SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+        settings.CSRF_COOKIE_AGE = None
     context.set_default_timeout(15_000)
     violations: list[str] = []
     context.expose_function("__cspViolation", lambda text: violations.append(text))

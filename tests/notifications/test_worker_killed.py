@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from notifications.models import OutboxEmail
 from notifications.services import outbox_sweep
+from tests.clock import at_test_clock
 from tests.factories import outbox_email
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -63,7 +64,7 @@ def start_worker(queue: str, redis_url: str, smtp_port: int) -> subprocess.Popen
     command = [str(ROOT / ".venv/bin/celery"), "-A", "interviewnode", "worker", "-c", "1", "-Q", queue]
     command += ["-n", f"killed-test-{uuid.uuid4().hex[:8]}@%h", "--without-mingle", "--without-gossip"]
     return subprocess.Popen(  # noqa: S603 - our own venv's celery, on this test's queue
-        command + ["--loglevel", os.environ.get("WORKER_LOGLEVEL", "WARNING")],
+        at_test_clock(command + ["--loglevel", os.environ.get("WORKER_LOGLEVEL", "WARNING")]),
         cwd=ROOT,
         env=env,
         stdout=LOG.open("ab") if LOG else subprocess.DEVNULL,
