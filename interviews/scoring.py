@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from decimal import ROUND_HALF_UP, Decimal
-from typing import TYPE_CHECKING
 
 from interviewnode.errors import ApplicationError
 
-if TYPE_CHECKING:
-    from .models import SessionItem
+from .models import SessionItem
 
 CENT = Decimal("0.01")
 FULL = Decimal(100)

@@ -9,8 +9,9 @@ from django.db.models import BooleanField, Count, Exists, ExpressionWrapper, Out
 from django.http import Http404
 from django.utils import timezone
 
-from accounts.models import Role, User
+from accounts.models import User
 
+from .hooks import session_hooks
 from .models import InterviewSession, InterviewTemplate, SessionItem
 
 
@@ -55,8 +56,9 @@ def session_for_user(
 ) -> InterviewSession:
     """The one way to look up a session for a user: Http404 for anyone who may not see it.
 
-    Candidates see their own sessions, coaches also the sessions in the review queue and those they
-    claimed or reviewed, admins every session (read only: pass ``owner_only`` for writes).
+    Candidates see their own sessions, admins every session (read only: pass ``owner_only`` for
+    writes), and anyone else whom an app built on interviews lets read it (``session_hooks.readers``:
+    coaches, the sessions in the review queue and those they claimed or reviewed).
     ``with_items`` prefetches the items, their revisions and answers.
     """
     if not 0 < session_id < 2**63:  # beyond a bigint: no such row, and no database error either
@@ -65,12 +67,11 @@ def session_for_user(
     if owner_only:
         queryset = queryset.filter(candidate=user)
     elif not user.is_admin:
-        if user.has_role(Role.COACH):
-            from reviews.selectors import coach_may_read  # reviews builds on interviews
-
-            queryset = queryset.filter(Q(candidate=user) | coach_may_read(coach=user))
-        else:
-            queryset = queryset.filter(candidate=user)
+        readable = Q(candidate=user)
+        also = session_hooks.readers(user=user)
+        if also is not None:
+            readable |= also
+        queryset = queryset.filter(readable)
     if with_items:
         queryset = queryset.prefetch_related(Prefetch("items", queryset=session_items()))
     try:

@@ -16,6 +16,7 @@ from questions.models import Category, Company, Level, Role
 from questions.rubric import effective_rubric
 from questions.serializers import RubricCriterionSerializer
 
+from .hooks import session_hooks
 from .models import MAX_DURATION, MAX_QUESTIONS, MIN_DURATION, MIN_QUESTIONS, InterviewSession, SessionItem
 
 Mode = InterviewSession.Mode
@@ -256,19 +257,6 @@ class PublishedReviewSerializer(serializers.Serializer):
     items = ReviewedItemSerializer(many=True)
 
 
-def published_review(review) -> dict:
-    return {
-        "coach": review.coach.display_name,
-        "recommendation": review.recommendation,
-        "summary": review.summary,
-        "published_at": review.published_at,
-        "items": [
-            {"position": row.item.position, "scores": row.scores, "comment": row.comment, "score": row.score}
-            for row in sorted(review.items.all(), key=lambda row: row.item.position)
-        ],
-    }
-
-
 class SessionSerializer(SessionFieldsSerializer):
     """A session with its items; ``server_time`` lets the page count down without trusting its own clock.
 
@@ -312,15 +300,13 @@ class SessionSerializer(SessionFieldsSerializer):
 
     @extend_schema_field(PublishedReviewSerializer(allow_null=True))
     def get_review(self, session) -> dict | None:
-        """The coach's review once published; a draft is never shown here, to anyone."""
-        from reviews.selectors import review_for_session  # reviews builds on interviews
-
+        """The coach's review once published (from the reviews app, ``session_hooks``); a draft is
+        never shown here, to anyone."""
         if session.status != InterviewSession.Status.REVIEWED:
             return None
-        review = review_for_session(session=session, published_only=True)
-        if review is None:
+        data = session_hooks.published_review(session=session)
+        if data is None:
             return None
-        data = published_review(review)
         withheld = self._withheld_positions(session)
         data["items"] = [row for row in data["items"] if row["position"] not in withheld]
         return PublishedReviewSerializer(data).data

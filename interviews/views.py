@@ -14,6 +14,7 @@ from questions.models import Question
 
 from . import services
 from .forms import CustomSessionForm
+from .hooks import session_hooks
 from .models import InterviewSession
 from .selectors import answers_withheld, session_for_user, session_list, template_list
 from .serializers import asked_question, item_answer, item_results_withheld, item_reveal
@@ -137,10 +138,8 @@ def session_results(request, session_id: int):
     session = session_for_user(user=request.user, session_id=session_id)
     if session.status == InterviewSession.Status.IN_PROGRESS:
         return redirect("interviews:take", session.pk)
-    from reviews.selectors import results_feedback  # reviews builds on interviews
-
     items = _items(session, withheld=answers_withheld(user=request.user))
-    review, feedback = results_feedback(session=session)
+    review, feedback = session_hooks.results_feedback(session=session)
     for row in items:
         row["feedback"] = None if row["results_withheld"] else feedback.get(row["position"])
     results_withheld = any(row["results_withheld"] for row in items)

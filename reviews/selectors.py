@@ -10,11 +10,12 @@ from django.conf import settings
 from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
-from accounts.models import User
+from accounts.models import Role, User
 from interviewnode.params import query_int, query_slug
 from interviews.models import InterviewSession, SessionItem
+from questions.rubric import effective_rubric
 
-from .models import ItemReview, Review
+from .models import ItemReview, Review, SelfAssessment
 
 Status = InterviewSession.Status
 RUBRIC_KINDS = ("written", "code")  # answers a coach scores; multiple choice is graded on submit
@@ -45,6 +46,12 @@ def claimable(now: datetime | None = None) -> Q:
 def coach_may_read(*, coach: User) -> Q:
     """The sessions a coach may open: those in the queue and those they claimed or reviewed."""
     return needs_review() & (claimable() | Q(review__coach=coach))
+
+
+def coach_readers(*, user: User) -> Q | None:
+    """For ``session_for_user`` (``session_hooks.readers``): the sessions a coach may read besides
+    their own, those of ``coach_may_read``; None for anyone else."""
+    return coach_may_read(coach=user) if user.has_role(Role.COACH) else None
 
 
 def is_rubric_item(item: SessionItem) -> bool:
@@ -101,6 +108,24 @@ def review_for_session(*, session: InterviewSession, published_only: bool = Fals
     return queryset.first()
 
 
+def published_review(*, session: InterviewSession) -> dict | None:
+    """The session's published review as the candidate reads it (interviews'
+    ``PublishedReviewSerializer``, through ``session_hooks.published_review``), or None."""
+    review = review_for_session(session=session, published_only=True)
+    if review is None:
+        return None
+    return {
+        "coach": review.coach.display_name,
+        "recommendation": review.recommendation,
+        "summary": review.summary,
+        "published_at": review.published_at,
+        "items": [
+            {"position": row.item.position, "scores": row.scores, "comment": row.comment, "score": row.score}
+            for row in sorted(review.items.all(), key=lambda row: row.item.position)
+        ],
+    }
+
+
 def coach_stats() -> list[dict]:
     """Per coach: published reviews, median turnaround (submitted → published) in hours, and the mean
     answer score given per category next to every coach's mean for that category."""
@@ -137,10 +162,6 @@ def coach_stats() -> list[dict]:
 def results_feedback(*, session: InterviewSession) -> tuple[Review | None, dict[int, dict]]:
     """For the candidate's results page: the published review (or None) and per position the rubric
     with the candidate's self scores and, once published, the coach's scores and comment."""
-    from questions.rubric import effective_rubric
-
-    from .models import SelfAssessment
-
     review = (
         review_for_session(session=session, published_only=True)
         if session.status == Status.REVIEWED
