@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.db import transaction
+from django_filters.utils import translate_validation
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import mixins, permissions, status, viewsets
 from rest_framework.generics import get_object_or_404
@@ -79,8 +80,14 @@ class QuestionViewSet(
         return QuestionDetailSerializer if self.action == "retrieve" else QuestionListSerializer
 
     def list(self, request):
-        page = self.paginate_queryset(self.filter_queryset(self.get_queryset()))
-        return self.get_paginated_response(QuestionListSerializer(question_list_rows(page), many=True).data)
+        # The filterset (filterset_class, as DjangoFilterBackend would make it) also gives the taxonomy
+        # it checked the filters with, and the list's cache key: see QuestionFilter.questions().
+        filterset = QuestionFilter(request.query_params, queryset=self.get_queryset(), request=request)
+        if not filterset.is_valid():
+            raise translate_validation(filterset.errors)
+        page = self.paginate_queryset(filterset.questions())
+        rows = question_list_rows(page, filterset.taxonomy)
+        return self.get_paginated_response(QuestionListSerializer(rows, many=True).data)
 
     @extend_schema(
         request=QuestionWriteSerializer,

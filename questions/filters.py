@@ -9,11 +9,12 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.db.models import Exists, OuterRef
+from django.utils.functional import cached_property
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
 from .models import Question
-from .selectors import question_search, taxonomy_index
+from .selectors import QuestionList, TaxonomyIndex, question_search, taxonomy_index
 
 
 class SlugListField(forms.Field):
@@ -55,18 +56,26 @@ class SlugListFilter(django_filters.Filter):
 class TaxonomyFilter(SlugListFilter):
     """Questions in any of the categories, or tagged with any of the roles, levels, … given by slug.
 
-    Slugs are checked and turned into ids with the taxonomy index, so the query joins no taxonomy
-    table; a tag filter is an EXISTS on the through table, so that rows are never duplicated.
+    Slugs are checked and turned into ids with the filterset's taxonomy index, so the query joins no
+    taxonomy table; a tag filter is an EXISTS on the through table, so that rows are never duplicated.
     """
 
     def __init__(self, *, field: str, **kwargs):
         self.question_field = field
-        super().__init__(allowed=lambda: taxonomy_index().allowed(field), lookup=field, **kwargs)
+        super().__init__(allowed=None, lookup=field, **kwargs)
+
+    @property
+    def field(self):
+        # The allowed slugs are those of the filterset's taxonomy (self.parent: each filterset has its
+        # own copy of its filters), read when the form is checked.
+        field = super().field
+        field.allowed = lambda: self.parent.taxonomy.allowed(self.question_field)
+        return field
 
     def filter(self, qs, value):
         if not value:
             return qs
-        ids = [taxonomy_index().ids[self.question_field][slug] for slug in value]
+        ids = [self.parent.taxonomy.ids[self.question_field][slug] for slug in value]
         field = Question._meta.get_field(self.question_field)
         if not field.many_to_many:
             return qs.filter(**{f"{field.attname}__in": ids})
@@ -94,5 +103,14 @@ class QuestionFilter(django_filters.FilterSet):
         model = Question
         fields: list[str] = []
 
+    @cached_property
+    def taxonomy(self) -> TaxonomyIndex:
+        """The bank's taxonomy, read once for the form, the filters and the naming of the rows."""
+        return taxonomy_index()
+
     def search(self, queryset, name, value):
         return question_search(queryset, value)
+
+    def questions(self) -> QuestionList:
+        """The matching rows, for QuestionPaginator (call is_valid() first)."""
+        return QuestionList(self.qs, filters=self.form.cleaned_data, version=self.taxonomy.version)

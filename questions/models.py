@@ -203,10 +203,6 @@ class Question(models.Model):
         return self.title
 
     @property
-    def is_published(self) -> bool:
-        return self.status == self.Status.PUBLISHED
-
-    @property
     def time_minutes(self) -> int:
         return round(self.time_budget_seconds / 60)
 

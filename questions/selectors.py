@@ -2,13 +2,9 @@
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
-import functools
 import hashlib
 import logging
-import threading
-import time
 import uuid
 
 from django.conf import settings
@@ -57,6 +53,22 @@ class JSONListSubquery(Subquery):
         return self.as_sql(compiler, connection, template=template, **extra_context)
 
 
+def _tag_ids() -> dict[str, JSONListSubquery]:
+    tags = {}
+    for name in TAG_FIELDS:
+        field = Question._meta.get_field(name)
+        links = field.remote_field.through.objects.filter(**{field.m2m_column_name(): OuterRef("pk")})
+        tags[f"{name}_ids"] = JSONListSubquery(links.values(value=F(field.m2m_reverse_name())))
+    return tags
+
+
+# Built once, at import, and cloned for each use, as a DRF view's ``queryset`` is: resolving the four
+# tag subqueries costs a few milliseconds, more than the database takes to run them.
+_PUBLISHED_ROWS = Question.objects.filter(status=Question.Status.PUBLISHED).values(
+    "id", "slug", "title", "kind", "difficulty", "time_budget_seconds", "category_id", **_tag_ids()
+)
+
+
 def published_question_rows() -> QuerySet[dict]:
     """Published questions as the lists show them: dicts with the category's and the tags' ids.
 
@@ -65,30 +77,17 @@ def published_question_rows() -> QuerySet[dict]:
     taxonomy index. Model instances and prefetches cost five queries and most of a request's time
     (bench/list_latency.py).
     """
-    return _published_question_rows().all()
+    return _PUBLISHED_ROWS.all()
 
 
-@functools.cache
-def _published_question_rows() -> QuerySet[dict]:
-    # Built once per process and cloned: resolving the subqueries costs more than running them.
-    tags = {}
-    for name in TAG_FIELDS:
-        field = Question._meta.get_field(name)
-        links = field.remote_field.through.objects.filter(**{field.m2m_column_name(): OuterRef("pk")})
-        tags[f"{name}_ids"] = JSONListSubquery(links.values(value=F(field.m2m_reverse_name())))
-    return Question.objects.filter(status=Question.Status.PUBLISHED).values(
-        "id", "slug", "title", "kind", "difficulty", "time_budget_seconds", "category_id", **tags
-    )
-
-
-def question_list_rows(rows) -> list[dict]:
+def question_list_rows(rows, taxonomy: TaxonomyIndex) -> list[dict]:
     """Rows of published_question_rows() as the API lists them: slugs for ids, in the taxonomy's order."""
-    return _named(rows, _with_slugs)
+    return _named(rows, taxonomy, _with_slugs)
 
 
-def question_page_rows(rows) -> list[dict]:
+def question_page_rows(rows, taxonomy: TaxonomyIndex) -> list[dict]:
     """Rows of published_question_rows() as the bank page shows them: names, labels and minutes."""
-    return _named(rows, _with_tags)
+    return _named(rows, taxonomy, _with_tags)
 
 
 def question_tags(question: Question) -> dict:
@@ -103,12 +102,13 @@ def question_tags(question: Question) -> dict:
     }
 
 
-def _named(rows, convert) -> list[dict]:
+def _named(rows, taxonomy: TaxonomyIndex, convert) -> list[dict]:
     try:
-        return [convert(row, taxonomy_index()) for row in rows]
-    except KeyError:  # a tag created since this request read the index: read the taxonomy again
-        index = TaxonomyIndex.load()
-        return [convert(row, index) for row in rows]
+        return [convert(row, taxonomy) for row in rows]
+    except KeyError:
+        # A tag committed after this request read the taxonomy, before the write's new version landed.
+        taxonomy = TaxonomyIndex.load()
+        return [convert(row, taxonomy) for row in rows]
 
 
 def _with_slugs(row: dict, index: TaxonomyIndex) -> dict:
@@ -129,14 +129,13 @@ def _with_tags(row: dict, index: TaxonomyIndex) -> dict:
 
 
 # --- the bank's version ----------------------------------------------------------------------------
-# The bank is read on every list page and written rarely. What is derived from it (the taxonomy
+# The bank is read on every list page and written rarely. What the lists derive from it (the taxonomy
 # index, counts, a search's ranked ids) is cached under the bank's version, which every write to the
-# bank replaces (questions/apps.py): nothing stale is read back, and the TTLs only bound what the
-# cache holds. While the cache cannot be reached, nothing is cached: the lists read the database, and
+# bank replaces (questions/apps.py): nothing stale is read back, and QUESTION_LIST_CACHE_SECONDS only
+# bounds what the cache holds (and how long a write whose new version could not be stored goes
+# unseen). While the cache cannot be reached, nothing is cached: the lists read the database, and
 # writes to the bank go through.
 _BANK_VERSION_KEY = "questions:bank-version"
-_pinned = threading.local()
-_UNAVAILABLE = "unavailable"  # a pinned request whose cache could not be reached
 
 
 def _cached(operation: str, *args, **kwargs):
@@ -148,23 +147,18 @@ def _cached(operation: str, *args, **kwargs):
         return None
 
 
-@contextlib.contextmanager
-def bank_version_pinned():
-    """Read the version once for everything inside (a request: see BankVersionMiddleware)."""
-    _pinned.version = None
-    _pinned.active = True
-    try:
-        yield
-    finally:
-        _pinned.active = False
-        _pinned.version = None
+def _cached_or(key: str | None, compute):
+    """The cached value under ``key``, or ``compute()`` (cached for next time); no key, no cache."""
+    value = _cached("get", key) if key else None
+    if value is None:
+        value = compute()
+        if key:
+            _cached("set", key, value, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
+    return value
 
 
 def bank_version() -> str | None:
     """The bank's current version; None when the cache cannot be reached (then nothing is cached)."""
-    pinned = getattr(_pinned, "active", False)
-    if pinned and _pinned.version is not None:
-        return None if _pinned.version == _UNAVAILABLE else _pinned.version
     try:
         version = cache.get(_BANK_VERSION_KEY)
         if version is None:
@@ -172,9 +166,7 @@ def bank_version() -> str | None:
             version = cache.get(_BANK_VERSION_KEY)
     except RedisError:
         logger.warning("The cache is unreachable: the bank's lists are read without it.", exc_info=True)
-        version = None
-    if pinned:
-        _pinned.version = version or _UNAVAILABLE
+        return None
     return version
 
 
@@ -189,15 +181,11 @@ def bank_changed() -> None:
 
 
 def _bank_version_replace() -> None:
-    version = uuid.uuid4().hex
     try:
-        cache.set(_BANK_VERSION_KEY, version, timeout=None)
+        cache.set(_BANK_VERSION_KEY, uuid.uuid4().hex, timeout=None)
     except RedisError:
         # The write stands; what was cached before it may be read until it expires.
         logger.error("The cache is unreachable: the bank's cached lists were not forgotten.", exc_info=True)
-        return
-    if getattr(_pinned, "active", False):
-        _pinned.version = version
 
 
 # --- the taxonomy index ----------------------------------------------------------------------------
@@ -205,20 +193,23 @@ def _bank_version_replace() -> None:
 class TaxonomyIndex:
     """Slugs and names by id for the category and each tag field of Question, in display order.
 
-    A few hundred rows that every list request needs (to check filter values, to name tags): each
-    process reads them once per bank version instead of once per request.
+    A few hundred rows that every list request needs (to check filter values, to name tags), read
+    from the cache once per request (taxonomy_index()) and passed along. ``version`` is the bank's
+    version it was read under: the request's counts and searches are cached under it too.
     """
 
+    version: str | None
     slugs: dict[str, dict[int, str]]
     names: dict[str, dict[int, str]]
     ids: dict[str, dict[str, int]]
     positions: dict[str, dict[int, int]]
 
     @classmethod
-    def load(cls) -> TaxonomyIndex:
+    def load(cls, version: str | None = None) -> TaxonomyIndex:
         models = {name: Question._meta.get_field(name).related_model for name in ("category", *TAG_FIELDS)}
         rows = {name: list(model.objects.values_list("id", "slug", "name")) for name, model in models.items()}
         return cls(
+            version=version,
             slugs={name: {pk: slug for pk, slug, _ in entries} for name, entries in rows.items()},
             names={name: {pk: label for pk, _, label in entries} for name, entries in rows.items()},
             ids={name: {slug: pk for pk, slug, _ in entries} for name, entries in rows.items()},
@@ -242,22 +233,13 @@ class TaxonomyIndex:
         return sorted(ids, key=self.positions[name].__getitem__)
 
 
-_taxonomy_indexes: dict[str, tuple[TaxonomyIndex, float]] = {}  # version → (index, when it was read)
-# An index is read again after this long even if the version has not changed: a version that a write
-# failed to replace (the cache was unreachable then) does not keep an old taxonomy for good.
-TAXONOMY_INDEX_SECONDS = 600
-
-
 def taxonomy_index() -> TaxonomyIndex:
+    """The taxonomy under the bank's current version: two cache reads, or five small queries once
+    after each write to the bank."""
     version = bank_version()
     if version is None:
         return TaxonomyIndex.load()
-    index, read_at = _taxonomy_indexes.get(version, (None, 0.0))
-    if index is None or time.monotonic() - read_at > TAXONOMY_INDEX_SECONDS:
-        index = TaxonomyIndex.load()
-        _taxonomy_indexes.clear()
-        _taxonomy_indexes[version] = (index, time.monotonic())
-    return index
+    return _cached_or(f"questions:taxonomy:{version}", lambda: TaxonomyIndex.load(version))
 
 
 # --- cached counts and searches -------------------------------------------------------------------
@@ -269,77 +251,66 @@ SEARCH_IDS_MAX = 10_000
 _TOO_MANY = "too many"
 
 
-def _list_key(kind: str, queryset: QuerySet, *extra) -> str | None:
-    # The WHERE clause (plus the order, for a search) says which questions a list holds; the columns
-    # selected do not matter, and compiling the whole SELECT just for a key would cost as much as the
-    # rest of a cached page.
-    version = bank_version()
-    if version is None:
-        return None
-    query = queryset.query
-    sql, params = query.get_compiler(queryset.db).compile(query.where)
-    digest = hashlib.sha256(repr((sql, params, *extra)).encode()).hexdigest()
-    return f"questions:{kind}:{version}:{digest}"
+class QuestionList:
+    """Rows of published_question_rows() matching a set of filters, for QuestionPaginator.
 
-
-def _cached_or(key: str | None, compute):
-    """The cached value under ``key``, or ``compute()`` (cached for next time); no key, no cache."""
-    value = _cached("get", key) if key else None
-    if value is None:
-        value = compute()
-        if key:
-            _cached("set", key, value, timeout=settings.QUESTION_LIST_CACHE_SECONDS)
-    return value
-
-
-def question_count(queryset: QuerySet) -> int:
-    """``queryset.count()``, from the cache while the bank is unchanged."""
-    return _cached_or(_list_key("count", queryset), queryset.count)
-
-
-def question_search_ids(queryset: QuerySet) -> list[int] | None:
-    """A ranked search's matching ids, best first, from the cache while the bank is unchanged.
-
-    One scan of the matches gives the count and every page, where COUNT and a ranked page would scan
-    them twice (and every page again). None for anything but a search (question_search() on
-    PostgreSQL), or for a search matching more than SEARCH_IDS_MAX questions.
+    ``filters`` are the cleaned values of QuestionFilter: their count, and a search's ranked ids, are
+    cached under them and the bank's ``version``, so the same filters given in another order (in the
+    URL, or the slugs of one filter) share one entry. No version, no cache.
     """
-    if SEARCH_RANK not in queryset.query.annotations:
-        return None
 
-    def rank():
-        ids = list(queryset.prefetch_related(None).values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
-        return ids if len(ids) <= SEARCH_IDS_MAX else _TOO_MANY  # remembered: next time, straight to COUNT
+    def __init__(self, rows: QuerySet[dict], *, filters: dict, version: str | None):
+        self.rows = rows
+        self.search = bool(filters.get("q"))
+        values = sorted(
+            (name, sorted(set(value)) if isinstance(value, list) else value)
+            for name, value in filters.items()
+            if value
+        )
+        digest = hashlib.sha256(repr(values).encode()).hexdigest()
+        self.key = f"questions:list:{version}:{digest}" if version else None
 
-    ids = _cached_or(_list_key("search", queryset, queryset.query.order_by), rank)
-    return None if ids == _TOO_MANY else ids
+    def count(self) -> int:
+        return _cached_or(self.key and f"{self.key}:count", self.rows.count)
+
+    def search_ids(self) -> list[int] | None:
+        """A search's matching ids in its order (best first); None past SEARCH_IDS_MAX matches.
+
+        One scan of the matches gives the count and every page, where COUNT and a ranked page would scan
+        them twice (and every page again).
+        """
+
+        def rank():
+            ids = list(self.rows.values_list("pk", flat=True)[: SEARCH_IDS_MAX + 1])
+            # Too many is remembered too: next time, straight to COUNT.
+            return ids if len(ids) <= SEARCH_IDS_MAX else _TOO_MANY
+
+        ids = _cached_or(self.key and f"{self.key}:search", rank)
+        return None if ids == _TOO_MANY else ids
 
 
-def questions_by_pk(queryset: QuerySet[dict], ids: list[int]) -> list[dict]:
-    """The rows of ``queryset`` (published_question_rows()) with these ids, in this order.
+def questions_by_pk(ids: list[int]) -> list[dict]:
+    """Published question rows with these ids, in this order.
 
     The ids were matched under this version of the bank, so the filters and the ranking need not run
-    again: the rows are read by primary key alone, with the queryset's columns and tag subqueries.
+    again: the rows are read by primary key alone.
     """
-    by_pk = queryset.all()
-    by_pk.query.clear_where()
-    by_pk.query.clear_ordering(force=True)
-    rows = {row["id"]: row for row in by_pk.filter(pk__in=ids)}
+    rows = {row["id"]: row for row in published_question_rows().filter(pk__in=ids).order_by()}
     return [rows[pk] for pk in ids if pk in rows]
 
 
 class QuestionPaginator(Paginator):
-    """Pages of published_question_rows(), whose count (and, for a search, contents) are cached."""
+    """Pages of a QuestionList, whose count (and, for a search, contents) are cached."""
 
     @cached_property
     def _search_ids(self) -> list[int] | None:
-        return question_search_ids(self.object_list)
+        return self.object_list.search_ids() if self.object_list.search else None
 
     @cached_property
     def count(self) -> int:
         if self._search_ids is not None:
             return len(self._search_ids)
-        return question_count(self.object_list)
+        return self.object_list.count()
 
     def page(self, number):
         number = self.validate_number(number)
@@ -348,9 +319,9 @@ class QuestionPaginator(Paginator):
         if top + self.orphans >= self.count:
             top = self.count
         if self._search_ids is not None:
-            rows = questions_by_pk(self.object_list, self._search_ids[bottom:top])
+            rows = questions_by_pk(self._search_ids[bottom:top])
         else:
-            rows = list(self.object_list[bottom:top])
+            rows = list(self.object_list.rows[bottom:top])
         return self._get_page(rows, number, self)
 
 

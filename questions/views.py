@@ -9,11 +9,11 @@ from .filters import QuestionFilter
 from .models import Question
 from .selectors import (
     QuestionPaginator,
+    TaxonomyIndex,
     published_question,
     published_question_rows,
     question_page_rows,
     question_tags,
-    taxonomy_index,
 )
 
 PAGE_SIZE = 20
@@ -23,26 +23,25 @@ PAGE_SIZE = 20
 def question_list(request):
     filterset = QuestionFilter(request.GET, queryset=published_question_rows())
     if not filterset.is_valid():
-        context = {"errors": filterset.errors, "page": None, **_filter_context(request)}
+        context = {"errors": filterset.errors, "page": None, **_filter_context(request, filterset.taxonomy)}
         return render(request, "questions/list.html", context, status=400)
-    paginator = QuestionPaginator(filterset.qs, PAGE_SIZE)
+    paginator = QuestionPaginator(filterset.questions(), PAGE_SIZE)
     try:
         page = paginator.page(request.GET.get("page") or 1)
     except InvalidPage:
         raise Http404("That page of results does not exist.") from None
-    page.object_list = question_page_rows(page.object_list)
+    page.object_list = question_page_rows(page.object_list, filterset.taxonomy)
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"page": page, "query": query.urlencode(), **_filter_context(request)}
+    context = {"page": page, "query": query.urlencode(), **_filter_context(request, filterset.taxonomy)}
     return render(request, "questions/list.html", context)
 
 
-def _filter_context(request) -> dict:
+def _filter_context(request, index: TaxonomyIndex) -> dict:
     selected = {
         key: request.GET.get(key, "")
         for key in ("role", "level", "company", "category", "difficulty", "kind", "topic", "q")
     }
-    index = taxonomy_index()
     return {
         "options": {name: index.options(name) for name in ("category", "roles", "levels", "companies")},
         "selected": selected,

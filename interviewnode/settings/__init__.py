@@ -63,7 +63,6 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
-    "questions.middleware.BankVersionMiddleware",
     # Last, as django-axes asks: it turns a lockout flagged during authentication into a response.
     "axes.middleware.AxesMiddleware",
 ]
