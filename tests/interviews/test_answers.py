@@ -11,7 +11,6 @@ from interviews.models import Answer, SessionItem
 from interviews.services import session_submit
 from tests.factories import QuestionFactory, interview_session
 
-
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 GRACE = 30

@@ -13,7 +13,6 @@ from interviews.services import answer_save
 from interviews.tasks import close_overdue_sessions
 from tests.factories import QuestionFactory, interview_session
 
-
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
 

@@ -15,7 +15,6 @@ from questions.models import Role as JobRole
 from questions.services import revision_record
 from tests.factories import InterviewTemplateFactory, QuestionFactory, category, questions_bulk_create
 
-
 SESSIONS = "/api/v1/sessions/"
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 pytestmark = [pytest.mark.django_db, pytest.mark.clock(NOW)]
