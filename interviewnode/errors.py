@@ -15,3 +15,9 @@ class ApplicationError(Exception):
         if status_code is not None:
             self.status_code = status_code
         self.extra = extra or {}
+
+
+def invalid_field(detail: str, *, field: str) -> ApplicationError:
+    """A 400 ``invalid`` about one input field: ``detail`` is also listed under ``errors[field]``, the
+    shape the API gives its own validation errors."""
+    return ApplicationError(detail, code="invalid", extra={"errors": {field: [detail]}})

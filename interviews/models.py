@@ -164,6 +164,11 @@ class SessionItem(models.Model):
     def __str__(self) -> str:
         return f"{self.session_id}#{self.position}"
 
+    @property
+    def allows_multiple_choices(self) -> bool:
+        """Whether the question as asked has more than one correct choice ("select all that apply")."""
+        return sum(1 for choice in self.revision.content.get("choices") or [] if choice["is_correct"]) > 1
+
 
 class Answer(models.Model):
     """The candidate's answer to one item; ``version`` counts saves so two tabs never overwrite each other."""

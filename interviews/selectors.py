@@ -10,6 +10,7 @@ from django.http import Http404
 from django.utils import timezone
 
 from accounts.models import User
+from interviewnode.errors import ApplicationError
 
 from .hooks import session_hooks
 from .models import InterviewSession, InterviewTemplate, SessionItem
@@ -49,6 +50,16 @@ def _open_timed_items(user: User) -> QuerySet[SessionItem]:
 def session_items() -> QuerySet[SessionItem]:
     """A session's items in order, with the question as asked and the answer: one query for all."""
     return SessionItem.objects.select_related("revision", "answer").order_by("position")
+
+
+def item_at(*, session: InterviewSession, position: int) -> SessionItem:
+    """The session's item at ``position``, with the question as asked; 404 ``not_found`` if none."""
+    item = SessionItem.objects.select_related("revision").filter(session=session, position=position).first()
+    if item is None:
+        raise ApplicationError(
+            "This session has no question at that position.", code="not_found", status_code=404
+        )
+    return item
 
 
 def session_for_user(

@@ -138,7 +138,7 @@ def asked_question(item: SessionItem, *, reveal: bool) -> dict:
             {"id": c["id"], "text": c["text"], **({"is_correct": c["is_correct"]} if reveal else {})}
             for c in choices
         ],
-        "allows_multiple_choices": sum(1 for c in choices if c["is_correct"]) > 1,
+        "allows_multiple_choices": item.allows_multiple_choices,
         "rubric": effective_rubric(asked.get("rubric") or []),
         "time_budget_seconds": asked["time_budget_seconds"],
         "language": asked.get("language", ""),

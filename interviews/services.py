@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
-from interviewnode.errors import ApplicationError
+from interviewnode.errors import ApplicationError, invalid_field
 from notifications.models import OutboxEmail
 from notifications.services import email_user
 from questions.models import Category, Company, Level, Question, QuestionRevision, Role
@@ -38,7 +38,7 @@ from .models import (
     SessionItem,
 )
 from .scoring import choice_score, session_score
-from .selectors import accepting_answers, answers_withheld
+from .selectors import accepting_answers, answers_withheld, item_at
 
 Mode = InterviewSession.Mode
 Status = InterviewSession.Status
@@ -46,10 +46,6 @@ ClosedBy = InterviewSession.ClosedBy
 
 MAX_ANSWER_BYTES = 64 * 1024
 _random = random.SystemRandom()
-
-
-def _invalid(detail: str, *, field: str) -> ApplicationError:
-    return ApplicationError(detail, code="invalid", extra={"errors": {field: [detail]}})
 
 
 # --- starting a session ----------------------------------------------------------------------------
@@ -170,13 +166,13 @@ def _in_open_timed_session(detail: str) -> ApplicationError:
 
 def _check_shape(*, mode: str, question_count: int, duration_minutes: int | None) -> None:
     if mode not in Mode.values:
-        raise _invalid(f"Mode must be one of {', '.join(Mode.values)}.", field="mode")
+        raise invalid_field(f"Mode must be one of {', '.join(Mode.values)}.", field="mode")
     if not MIN_QUESTIONS <= question_count <= MAX_QUESTIONS:
-        raise _invalid(f"Ask for {MIN_QUESTIONS} to {MAX_QUESTIONS} questions.", field="question_count")
+        raise invalid_field(f"Ask for {MIN_QUESTIONS} to {MAX_QUESTIONS} questions.", field="question_count")
     if mode == Mode.TIMED and (
         duration_minutes is None or not MIN_DURATION <= duration_minutes <= MAX_DURATION
     ):
-        raise _invalid(
+        raise invalid_field(
             f"A timed session lasts {MIN_DURATION} to {MAX_DURATION} minutes.", field="duration_minutes"
         )
 
@@ -267,9 +263,9 @@ def session_start_with_questions(
     """A session on chosen published questions, in that order (a question page's "Practice" button)."""
     _check_shape(mode=mode, question_count=len(questions), duration_minutes=duration_minutes)
     if any(q.status != Question.Status.PUBLISHED for q in questions):
-        raise _invalid("Only published questions can be asked.", field="questions")
+        raise invalid_field("Only published questions can be asked.", field="questions")
     if len({q.pk for q in questions}) != len(questions):
-        raise _invalid("A question can be asked only once in a session.", field="questions")
+        raise invalid_field("A question can be asked only once in a session.", field="questions")
     if not answers_withheld(user=candidate).isdisjoint(q.pk for q in questions):
         raise _in_open_timed_session(
             "This question is in your timed interview that is still open. Finish that interview first; "
@@ -292,27 +288,28 @@ class SavedAnswer:
     saved_at: datetime
 
 
-def _answer_values(asked: dict, *, content: str | None, choice_ids: list[int] | None) -> dict:
+def _answer_values(item: SessionItem, *, content: str | None, choice_ids: list[int] | None) -> dict:
     """Check an answer against the question as asked; the fields to store."""
+    asked = item.revision.content
     if asked["kind"] == Question.Kind.MULTIPLE_CHOICE:
         if content is not None:
-            raise _invalid("A multiple-choice question is answered with choice_ids.", field="content")
+            raise invalid_field("A multiple-choice question is answered with choice_ids.", field="content")
         if choice_ids is None:
-            raise _invalid("Send the chosen choice_ids.", field="choice_ids")
+            raise invalid_field("Send the chosen choice_ids.", field="choice_ids")
         valid = {choice["id"] for choice in asked["choices"]}
         if any(isinstance(i, bool) or not isinstance(i, int) or i not in valid for i in choice_ids):
-            raise _invalid("These are not choices of this question.", field="choice_ids")
+            raise invalid_field("These are not choices of this question.", field="choice_ids")
         chosen = sorted(set(choice_ids))
-        if len(chosen) > 1 and sum(1 for c in asked["choices"] if c["is_correct"]) <= 1:
-            raise _invalid("Pick one choice: this question has a single answer.", field="choice_ids")
+        if len(chosen) > 1 and not item.allows_multiple_choices:
+            raise invalid_field("Pick one choice: this question has a single answer.", field="choice_ids")
         return {"choice_ids": chosen}
     if choice_ids is not None:
-        raise _invalid("Only multiple-choice questions take choice_ids; send content.", field="choice_ids")
+        raise invalid_field(
+            "Only multiple-choice questions take choice_ids; send content.", field="choice_ids"
+        )
     if content is None:
-        raise _invalid("Send the answer as content.", field="content")
-    if len(content.encode("utf-8")) > MAX_ANSWER_BYTES:
-        raise _invalid("An answer can be at most 64 KiB.", field="content")
-    return {"content": content}
+        raise invalid_field("Send the answer as content.", field="content")
+    return {"content": content}  # its size was checked first thing by answer_save
 
 
 def _session_closed() -> ApplicationError:
@@ -336,14 +333,11 @@ def answer_save(
     One conditional UPDATE does it; when it matches no row, the reason is read back: ``session_closed``
     (submitted, or past ``deadline + SESSION_GRACE_SECONDS``) or ``stale_version`` with the stored answer.
     """
+    # The one size check, before anything is read: whatever the question, 64 KiB is the limit.
     if content is not None and len(content.encode("utf-8")) > MAX_ANSWER_BYTES:
-        raise _invalid("An answer can be at most 64 KiB.", field="content")
-    item = SessionItem.objects.select_related("revision").filter(session=session, position=position).first()
-    if item is None:
-        raise ApplicationError(
-            "This session has no question at that position.", code="not_found", status_code=404
-        )
-    values = _answer_values(item.revision.content, content=content, choice_ids=choice_ids)
+        raise invalid_field("An answer can be at most 64 KiB.", field="content")
+    item = item_at(session=session, position=position)
+    values = _answer_values(item, content=content, choice_ids=choice_ids)
 
     now = timezone.now()
     cutoff = now - timedelta(seconds=settings.SESSION_GRACE_SECONDS)

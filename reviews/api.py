@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.http import Http404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import exceptions
+from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,14 +29,20 @@ _ERRORS = {
 }
 
 
-def _coach_only(request) -> None:
-    if not request.user.has_role(Role.COACH):
-        raise exceptions.PermissionDenied("Only coaches review sessions.")
+class IsCoach(IsAuthenticated):
+    """Who may use the queue, claim and review: coaches. The one place the API checks the role; the
+    services trust their callers for it (the review pages have their own 404 for everyone else)."""
+
+    message = "Only coaches review sessions."
+
+    def has_permission(self, request, view) -> bool:
+        return super().has_permission(request, view) and request.user.has_role(Role.COACH)
 
 
 class ReviewQueueApi(APIView):
     """Sessions waiting for a coach, oldest first, and your own open claims (``claimed_by_me``)."""
 
+    permission_classes = [IsCoach]
     pagination_class = Pagination
 
     @extend_schema(
@@ -47,7 +53,6 @@ class ReviewQueueApi(APIView):
         responses={200: QueueEntrySerializer(many=True), 403: _ERRORS[403]},
     )
     def get(self, request):
-        _coach_only(request)
         filters = queue_filters(request.query_params)
         paginator = self.pagination_class()
         page = paginator.paginate_queryset(
@@ -60,12 +65,12 @@ class ReviewQueueApi(APIView):
 class SessionClaimApi(APIView):
     """Claim a session for review: 200 with the (draft) review, or 409 ``claimed``."""
 
+    permission_classes = [IsCoach]
     @extend_schema(
         request=None,
         responses={200: ReviewSerializer, **_ERRORS, 409: OpenApiResponse(description="`claimed`")},
     )
     def post(self, request, session_id: int):
-        _coach_only(request)
         review = services.review_claim(coach=request.user, session_id=session_id)
         return Response(ReviewSerializer(review).data)
 
@@ -88,6 +93,7 @@ class SessionReleaseApi(APIView):
 class SessionReviewApi(APIView):
     """Save the claiming coach's draft; with ``publish: true`` publish it (all or nothing)."""
 
+    permission_classes = [IsCoach]
     @extend_schema(
         request=ReviewSaveSerializer,
         responses={
@@ -97,7 +103,6 @@ class SessionReviewApi(APIView):
         },
     )
     def put(self, request, session_id: int):
-        _coach_only(request)
         session = session_for_user(user=request.user, session_id=session_id, with_items=False)
         serializer = ReviewSaveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)

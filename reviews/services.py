@@ -18,10 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
-from interviewnode.errors import ApplicationError
+from interviewnode.errors import ApplicationError, invalid_field
 from interviews.models import InterviewSession, SessionItem
 from interviews.scoring import answer_score, criteria_check, criteria_missing, session_score
-from interviews.selectors import answers_withheld
+from interviews.selectors import answers_withheld, item_at
 from notifications.models import OutboxEmail
 from notifications.services import email_user
 from questions.models import Category
@@ -38,10 +38,6 @@ def _not_found() -> ApplicationError:
     return ApplicationError("No such session.", code="not_found", status_code=404)
 
 
-def _invalid(detail: str, *, field: str) -> ApplicationError:
-    return ApplicationError(detail, code="invalid", extra={"errors": {field: [detail]}})
-
-
 def _already_published() -> ApplicationError:
     return ApplicationError(
         "This review is published; it can no longer change.", code="already_published", status_code=409
@@ -54,11 +50,6 @@ def _not_claimed() -> ApplicationError:
         code="not_claimed",
         status_code=409,
     )
-
-
-def _require_coach(user: User) -> None:
-    if not user.has_role(Role.COACH):
-        raise ApplicationError("Only coaches review sessions.", code="forbidden", status_code=403)
 
 
 def review_refuse_own(*, coach: User, session: InterviewSession) -> None:
@@ -111,7 +102,6 @@ def review_claim(*, coach: User, session_id: int) -> Review:
     Claiming again one's own claim renews it. Another coach's claim refuses with 409 ``claimed``
     unless it has not been worked on for REVIEW_CLAIM_TTL_HOURS, in which case it is taken over.
     """
-    _require_coach(coach)
     now = timezone.now()
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
@@ -156,7 +146,7 @@ def review_reassign(*, admin: User, session_id: int, coach: User) -> Review:
     if not admin.is_admin:
         raise ApplicationError("Only admins reassign reviews.", code="forbidden", status_code=403)
     if not coach.has_role(Role.COACH):
-        raise _invalid(f"{coach} is not a coach.", field="coach")
+        raise invalid_field(f"{coach} is not a coach.", field="coach")
     now = timezone.now()
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
@@ -201,26 +191,26 @@ def _items_input(
     for number, entry in enumerate(items, 1):
         field = f"items[{number}]"
         if not isinstance(entry, Mapping):
-            raise _invalid("Each item is an object with position, scores and comment.", field=field)
+            raise invalid_field("Each item is an object with position, scores and comment.", field=field)
         position = entry.get("position")
         if isinstance(position, bool) or not isinstance(position, int) or position not in by_position:
-            raise _invalid(f"This session has no question at position {position!r}.", field=field)
+            raise invalid_field(f"This session has no question at position {position!r}.", field=field)
         if position in seen:
-            raise _invalid(f"Position {position} appears twice.", field=field)
+            raise invalid_field(f"Position {position} appears twice.", field=field)
         seen.add(position)
         item = by_position[position]
         if not is_rubric_item(item):
-            raise _invalid(f"Question {position} is graded automatically, not on a rubric.", field=field)
+            raise invalid_field(f"Question {position} is graded automatically, not on a rubric.", field=field)
         scores = entry.get("scores", {})
         if not isinstance(scores, Mapping):
-            raise _invalid("scores maps criterion keys to 1..4.", field=field)
+            raise invalid_field("scores maps criterion keys to 1..4.", field=field)
         try:
             criteria_check(scores, item.revision.content["rubric"], complete=False)
         except ApplicationError as error:
-            raise _invalid(f"Question {position}: {error.detail}", field=field) from None
+            raise invalid_field(f"Question {position}: {error.detail}", field=field) from None
         comment = entry.get("comment")
         if comment is not None and (not isinstance(comment, str) or len(comment) > MAX_COMMENT):
-            raise _invalid(f"A comment is text of at most {MAX_COMMENT} characters.", field=field)
+            raise invalid_field(f"A comment is text of at most {MAX_COMMENT} characters.", field=field)
         checked.append((item, entry))
     return checked
 
@@ -266,16 +256,16 @@ def review_save(
             existing[item.pk] = row
         if summary is not None:
             if not isinstance(summary, Mapping) or set(summary) - set(SUMMARY_FIELDS):
-                raise _invalid("summary is {strengths, improvements, next_steps}.", field="summary")
+                raise invalid_field("summary is {strengths, improvements, next_steps}.", field="summary")
             for key, text in summary.items():
                 if not isinstance(text, str) or len(text) > MAX_COMMENT:
-                    raise _invalid(
+                    raise invalid_field(
                         f"summary.{key} is text of at most {MAX_COMMENT} characters.", field="summary"
                     )
                 setattr(review, f"summary_{key}", text)
         if recommendation is not None:
             if recommendation not in ("", *Recommendation.values):
-                raise _invalid(
+                raise invalid_field(
                     f"recommendation is one of {', '.join(Recommendation.values)}.", field="recommendation"
                 )
             review.recommendation = recommendation
@@ -393,21 +383,15 @@ def self_assess(*, session: InterviewSession, position: int, scores: Mapping[str
                 code="already_published",
                 status_code=409,
             )
-        item = (
-            SessionItem.objects.select_related("revision").filter(session=session, position=position).first()
-        )
-        if item is None:
-            raise ApplicationError(
-                "This session has no question at that position.", code="not_found", status_code=404
-            )
+        item = item_at(session=session, position=position)
         if not is_rubric_item(item):
-            raise _invalid("This question is graded automatically, not on a rubric.", field="position")
+            raise invalid_field("This question is graded automatically, not on a rubric.", field="position")
         if not isinstance(scores, Mapping):
-            raise _invalid("scores maps criterion keys to 1..4.", field="scores")
+            raise invalid_field("scores maps criterion keys to 1..4.", field="scores")
         try:
             score = answer_score(scores, item.revision.content["rubric"])
         except ApplicationError as error:
-            raise _invalid(error.detail, field="scores") from None
+            raise invalid_field(error.detail, field="scores") from None
         assessment, _ = SelfAssessment.objects.update_or_create(
             item=item, defaults={"scores": dict(scores), "score": score}
         )

@@ -31,6 +31,14 @@ def claimed(coach, session):
     return session
 
 
+def test_a_candidate_cannot_claim(candidate_api, session):
+    response = candidate_api.post(f"/api/v1/sessions/{session.pk}/claim/")
+
+    assert response.status_code == 403
+    assert response.json() == {"code": "forbidden", "detail": "Only coaches review sessions."}
+    assert not Review.objects.exists()
+
+
 def test_the_queue_lists_waiting_sessions_oldest_first_with_my_claims(
     coach, other_coach_api, candidate, other_session, session, questions
 ):

@@ -82,14 +82,6 @@ def test_claiming_ones_own_claim_again_is_fine(coach, session):
     assert Review.objects.filter(session=session, coach=coach).count() == 1
 
 
-def test_a_candidate_cannot_claim(candidate, session):
-    with pytest.raises(ApplicationError) as error:
-        services.review_claim(coach=candidate, session_id=session.pk)
-
-    assert error.value.status_code == 403
-    assert not Review.objects.exists()
-
-
 def test_a_session_still_in_progress_cannot_be_claimed(coach, candidate, questions):
     from tests.factories import interview_session
 
