@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from interviewnode.errors import ApplicationError
 
 from .models import Category, Choice, Company, Level, Question, Role, StatusChange, Topic
@@ -404,7 +404,7 @@ def export(queryset, fmt: str) -> str:
 
 @transaction.atomic
 def import_rows(
-    rows: list[Row], *, user: User | None, default_status: str = Question.Status.DRAFT
+    rows: list[Row], *, user: AbstractBaseUser | None, default_status: str = Question.Status.DRAFT
 ) -> ImportReport:
     """Validate every row, then create or update questions by slug in one transaction."""
     cleaned = validate(rows, default_status=default_status)
@@ -432,7 +432,7 @@ def import_rows(
 
 
 def _write(
-    question: Question | None, row: dict, taxonomy: _Taxonomy, topics: dict, user: User | None
+    question: Question | None, row: dict, taxonomy: _Taxonomy, topics: dict, user: AbstractBaseUser | None
 ) -> None:
     created = question is None
     previous_status = "" if created else question.status

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
 from django.utils import timezone
 
-from accounts.models import User
 from interviewnode.errors import ApplicationError
 
 from .models import Question, QuestionRevision, StatusChange
@@ -43,7 +43,7 @@ def question_content(question: Question) -> dict:
     }
 
 
-def revision_record(*, question: Question, user: User | None) -> QuestionRevision | None:
+def revision_record(*, question: Question, user: AbstractBaseUser | None) -> QuestionRevision | None:
     """Keep the question's current content as a new revision unless it equals the latest one."""
     content = question_content(question)
     latest = question.revisions.order_by("-number").first()
@@ -58,7 +58,7 @@ def revision_record(*, question: Question, user: User | None) -> QuestionRevisio
 
 
 @transaction.atomic
-def question_transition(*, question: Question, to_status: str, user: User | None) -> Question:
+def question_transition(*, question: Question, to_status: str, user: AbstractBaseUser | None) -> Question:
     """Move one question to ``to_status``, recording who and when."""
     if to_status not in Status.values:
         allowed = ", ".join(Status.values)
@@ -84,7 +84,9 @@ def question_transition(*, question: Question, to_status: str, user: User | None
     return question
 
 
-def questions_transition(*, questions, to_status: str, user: User | None) -> tuple[int, list[str]]:
+def questions_transition(
+    *, questions, to_status: str, user: AbstractBaseUser | None
+) -> tuple[int, list[str]]:
     """Bulk move; returns how many moved and why the others did not."""
     moved, refused = 0, []
     for question in questions:
