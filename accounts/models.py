@@ -82,6 +82,10 @@ class User(AbstractUser):
         return self.get_full_name() or f"Member #{self.pk}"
 
     @property
+    def is_candidate(self) -> bool:
+        return self.has_role(Role.CANDIDATE)
+
+    @property
     def is_coach(self) -> bool:
         return self.has_role(Role.COACH)
 
