@@ -1,6 +1,7 @@
 """Autosave under load: N simulated candidates saving every 5 s against gunicorn on PostgreSQL.
 
-Run from the repository root (PostgreSQL on 127.0.0.1 must be up; the database is dropped and made again):
+Run from the repository root (PostgreSQL on 127.0.0.1 must be up; the database ``in_bench_autosave``, or
+DATABASE_URL's name + ``_autosave``, is dropped and made again; see bench/_harness.py):
 
     .venv/bin/python bench/autosave_load.py                       # 50, 100, 200, 400, … clients
     .venv/bin/python bench/autosave_load.py --steps 50,100 --paced-seconds 10   # a quick look
@@ -16,7 +17,8 @@ For each step N it runs, against the same gunicorn:
 It stops after the first step whose paced p95 passes --p95-limit-ms, or at the last step. Then it checks
 that every save acknowledged with a 200 is in the database: for every answer, the last acknowledged
 content and version equal the stored ones (lost must be 0). Loopback only; every loop is time-bounded.
-Results go to bench/results/autosave-<timestamp>.json.
+Percentiles are nearest-rank, as in every bench (bench/_harness.py). Results go to
+bench/results/autosave-<timestamp>.json.
 """
 
 from __future__ import annotations
@@ -27,21 +29,23 @@ import json
 import logging
 import os
 import secrets
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
-from pathlib import Path
 
 import httpx
+from _harness import (
+    database_name,
+    database_recreate,
+    database_url,
+    django_setup,
+    gunicorn_start,
+    ms,
+    percentile,
+    results_write,
+    stop,
+)
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-DBNAME = "in_autosave_bench"
 SAVE_EVERY = 5.0  # seconds between a candidate's autosaves, as the page does while typing
 POSITIONS = 3  # questions per session; clients rotate over them
 PADDING = "The model overfits because the training set is small; regularise and get more data. " * 12
@@ -56,11 +60,6 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--closed-seconds", type=float, default=10.0)
     parser.add_argument("--p95-limit-ms", type=float, default=100.0)
     parser.add_argument("--workers", type=int, default=2, help="gunicorn sync workers")
-    parser.add_argument("--port", type=int, default=0, help="0: a free port")
-    parser.add_argument(
-        "--admin-url",
-        default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-    )
     parser.add_argument("--timeout", type=float, default=30.0, help="per-request timeout, seconds")
     return parser.parse_args()
 
@@ -68,29 +67,9 @@ def parse_args() -> argparse.Namespace:
 # --- database ---------------------------------------------------------------------------------------
 
 
-def recreate_database(admin_url: str) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{DBNAME}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{DBNAME}"')
-    finally:
-        conn.close()
-    return admin_url.rsplit("/", 1)[0] + f"/{DBNAME}"
-
-
-def prepare(database_url: str, clients: int) -> dict:
+def prepare(url: str, clients: int) -> dict:
     """Migrate, load the bank, and make ``clients`` candidates with a token and a 3-hour session each."""
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("REDIS_URL", None)
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewnode.settings")
-    sys.path.insert(0, str(ROOT))
-    import django
-
-    django.setup()
+    django_setup(url)
     logging.getLogger("httpx").setLevel(logging.WARNING)  # Django's logging config would print every request
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
@@ -132,67 +111,6 @@ def stored_answers(session_ids: list[int]) -> dict[tuple[int, int], tuple[str, i
         "item__session_id", "item__position", "content", "version"
     )
     return {(s, p): (c, v) for s, p, c, v in rows}
-
-
-# --- server -----------------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_gunicorn(database_url: str, port: int, workers: int) -> subprocess.Popen:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "interviewnode.settings",
-        "DATABASE_URL": database_url,
-        "BENCHMARK_ENDPOINTS": "1",
-        "DEBUG": "0",
-        "CONN_MAX_AGE": "60",  # as production settings do: one connection per worker, not per request
-        "API_USER_RATE": "1000000/min",  # the throttle still runs, it just never refuses the bench
-    }
-    env.pop("REDIS_URL", None)
-    command = [
-        str(ROOT / ".venv/bin/gunicorn"),
-        "interviewnode.wsgi",
-        "-w",
-        str(workers),
-        "-b",
-        f"127.0.0.1:{port}",
-        "--backlog",
-        "4096",
-        "--log-level",
-        "warning",
-    ]
-    server = subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/v1/taxonomy/", timeout=2).status_code in (
-                200,
-                401,
-                403,
-            ):
-                return server
-        except httpx.TransportError:
-            pass
-        if server.poll() is not None:
-            raise RuntimeError("gunicorn exited during start-up")
-        time.sleep(0.3)
-    stop(server)
-    raise RuntimeError("gunicorn did not answer within 30 s")
-
-
-def stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
 
 
 # --- clients ----------------------------------------------------------------------------------------
@@ -297,14 +215,6 @@ def baseline_action(pk: int):
     return action
 
 
-def percentile(values: list[float], q: float) -> float | None:
-    if not values:
-        return None
-    if len(values) == 1:
-        return values[0] * 1000
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000
-
-
 def summary(tally: Tally) -> dict:
     return {
         "requests_ok": tally.ok,
@@ -312,14 +222,10 @@ def summary(tally: Tally) -> dict:
         "error_kinds": tally.errors,
         "seconds": round(tally.elapsed, 2),
         "ok_per_second": round(tally.ok / tally.elapsed, 1),
-        "p50_ms": _round(percentile(tally.latencies, 50)),
-        "p95_ms": _round(percentile(tally.latencies, 95)),
-        "p99_ms": _round(percentile(tally.latencies, 99)),
+        "p50_ms": ms(percentile(tally.latencies, 50)),
+        "p95_ms": ms(percentile(tally.latencies, 95)),
+        "p99_ms": ms(percentile(tally.latencies, 99)),
     }
-
-
-def _round(value: float | None) -> float | None:
-    return None if value is None else round(value, 1)
 
 
 async def run_step(base_url: str, candidates: list[Candidate], args, baseline_pk: int) -> dict:
@@ -375,12 +281,12 @@ def print_table(steps: list[dict]) -> None:
 def main() -> int:
     args = parse_args()
     steps = [int(n) for n in args.steps.split(",")]
-    print(f"recreating {DBNAME} and preparing {max(steps)} candidates…", flush=True)
-    database_url = recreate_database(args.admin_url)
-    prepared = prepare(database_url, max(steps))
+    url = database_url("_autosave")
+    print(f"recreating {database_name(url)} and preparing {max(steps)} candidates…", flush=True)
+    database_recreate(url)
+    prepared = prepare(url, max(steps))
     everyone = [Candidate(token=c["token"], session=c["session"]) for c in prepared["clients"]]
-    port = args.port or free_port()
-    server = start_gunicorn(database_url, port, args.workers)
+    server, port = gunicorn_start(url, workers=args.workers)
     results = []
     try:
         for n in steps:
@@ -396,26 +302,25 @@ def main() -> int:
     finally:
         stop(server)
     check = verify(everyone)
-    output = {
-        "when": datetime.now(UTC).isoformat(),
-        "database": DBNAME,
-        "gunicorn_workers": args.workers,
-        "cpus": os.cpu_count(),
-        "paced_seconds": args.paced_seconds,
-        "closed_seconds": args.closed_seconds,
-        "save_every_seconds": SAVE_EVERY,
-        "answer_bytes": len(f"session 1 save 1: {PADDING}".encode()),
-        "p95_limit_ms": args.p95_limit_ms,
-        "steps": results,
-        "verification": check,
-    }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"autosave-{datetime.now(UTC):%Y%m%dT%H%M%SZ}.json"
-    path.write_text(json.dumps(output, indent=2))
+    path = results_write(
+        "autosave",
+        {
+            "database": database_name(url),
+            "gunicorn_workers": args.workers,
+            "cpus": os.cpu_count(),
+            "paced_seconds": args.paced_seconds,
+            "closed_seconds": args.closed_seconds,
+            "save_every_seconds": SAVE_EVERY,
+            "answer_bytes": len(f"session 1 save 1: {PADDING}".encode()),
+            "p95_limit_ms": args.p95_limit_ms,
+            "steps": results,
+            "verification": check,
+        },
+    )
     print()
     print_table(results)
     print(f"\nverification: {check}")
-    print(f"results: {path.relative_to(ROOT)}")
+    print(f"results: {path}")
     return 0 if check["lost"] == 0 else 1
 
 

@@ -20,20 +20,22 @@ import json
 import os
 import platform
 import random
-import signal
-import socket
-import statistics
-import subprocess
 import sys
 import threading
 import time
-from datetime import UTC, datetime
-from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-DEFAULT_DATABASE_URL = "postgres://postgres@127.0.0.1:5432/in_bench"
+from _harness import (
+    database_name,
+    database_recreate,
+    database_url,
+    django_setup,
+    gunicorn_start,
+    ms,
+    percentile,
+    results_write,
+    stop,
+)
+
 TARGET_RATIO = 3.0
 REQUESTS = {
     "list": "/api/v1/questions/",
@@ -110,26 +112,8 @@ def _text(rng: random.Random) -> tuple[str, str]:
 # --- database ----------------------------------------------------------------------------------------
 
 
-def database_recreate(url: str) -> None:
-    import psycopg2
-
-    parts = urlsplit(url)
-    name = parts.path.lstrip("/")
-    if not name or not name.replace("_", "").isalnum():
-        sys.exit(f"Refusing to recreate a database named {name!r}.")
-    admin = psycopg2.connect(urlunsplit(parts._replace(path="/postgres")))
-    admin.autocommit = True
-    with admin.cursor() as cursor:
-        cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        cursor.execute(f'CREATE DATABASE "{name}"')
-    admin.close()
-
-
 def database_fill(count: int, seed: int) -> str:
     """Migrate, load the taxonomy, generate ``count`` published questions; return an API token."""
-    import django
-
-    django.setup()
     import yaml
     from django.core.management import call_command
     from django.db import connection, transaction
@@ -208,9 +192,6 @@ def database_fill(count: int, seed: int) -> str:
 
 def database_token() -> str:
     """The token of an existing bench database (with --reuse)."""
-    import django
-
-    django.setup()
     from django.core.management import call_command
     from rest_framework.authtoken.models import Token
 
@@ -221,44 +202,15 @@ def database_token() -> str:
 # --- server and clients ------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-def gunicorn_start(port: int, args, database_url: str) -> subprocess.Popen:
-    env = {key: value for key, value in os.environ.items() if key not in ("REDIS_URL", "CACHE_KEY_PREFIX")}
+def server_env(args) -> dict[str, str]:
+    env = {}
     if args.redis_url:
         # The production shape: one cache for all workers. A prefix of its own per run, so that nothing
         # cached by an earlier run (on another fill of the database) is read back.
         env.update(REDIS_URL=args.redis_url, CACHE_KEY_PREFIX=f"in_bench_{time.time_ns()}")
     if args.no_cache:
         env.update(QUESTION_LIST_CACHE_SECONDS="0")  # a timeout of 0 caches nothing
-    env.update(
-        DJANGO_SETTINGS_MODULE="interviewnode.settings",
-        DATABASE_URL=database_url,
-        BENCHMARK_ENDPOINTS="1",
-        DEBUG="0",
-        # Persistent database connections, as production settings have them.
-        CONN_MAX_AGE="60",
-        # The per-user throttle would answer 429 long before the end of the run.
-        API_USER_RATE="1000000/min",
-        LOG_LEVEL="WARNING",
-    )
-    gunicorn = ROOT / ".venv" / "bin" / "gunicorn"
-    command = [str(gunicorn), "interviewnode.wsgi", "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
-    return subprocess.Popen(command, cwd=ROOT, env=env, start_new_session=True)
-
-
-def gunicorn_stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        os.killpg(process.pid, signal.SIGTERM)
-        try:
-            process.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
+    return env
 
 
 def get(port: int, path: str, token: str) -> tuple[float, int, bytes]:
@@ -273,20 +225,6 @@ def get(port: int, path: str, token: str) -> tuple[float, int, bytes]:
     finally:
         connection.close()
     return time.perf_counter() - started, response.status, body
-
-
-def wait_until_up(port: int, token: str, baseline: str, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            sys.exit("gunicorn exited before it answered; see its output above.")
-        try:
-            if get(port, baseline, token)[1] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.2)
-    sys.exit("gunicorn did not answer within 60 s.")
 
 
 def run_batch(port: int, paths: list[str], token: str, clients: int) -> list[float]:
@@ -318,11 +256,6 @@ def run_batch(port: int, paths: list[str], token: str, clients: int) -> list[flo
     return timings
 
 
-def percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(fraction * len(ordered)) - 1))]
-
-
 def measure(port: int, token: str, args, max_pk: int) -> dict:
     rng = random.Random(args.seed)
     requests = {"baseline": None, **REQUESTS}
@@ -349,16 +282,14 @@ def measure(port: int, token: str, args, max_pk: int) -> dict:
         for name in requests:
             count = min(per_round, args.requests - len(results[name]["timings"]))
             results[name]["timings"] += run_batch(port, paths(name, count), token, args.clients)
-    baseline_p95 = percentile(results["baseline"]["timings"], 0.95)
+    baseline_p95 = percentile(results["baseline"]["timings"], 95)
     for name, result in results.items():
         timings = result.pop("timings")
         result.update(
-            requests=len(timings),
-            p50_ms=round(statistics.median(timings) * 1000, 2),
-            p95_ms=round(percentile(timings, 0.95) * 1000, 2),
+            requests=len(timings), p50_ms=ms(percentile(timings, 50)), p95_ms=ms(percentile(timings, 95))
         )
         if name != "baseline":
-            result["p95_ratio"] = round(percentile(timings, 0.95) / baseline_p95, 2)
+            result["p95_ratio"] = round(percentile(timings, 95) / baseline_p95, 2)
     return results
 
 
@@ -399,21 +330,16 @@ def main() -> int:
     parser.add_argument("--reuse", action="store_true", help="keep a filled database (still migrates it)")
     args = parser.parse_args()
 
-    database_url = os.environ.get("DATABASE_URL", DEFAULT_DATABASE_URL)
-    if not database_url.startswith(("postgres://", "postgresql://")):
-        sys.exit("The benchmark needs PostgreSQL: set DATABASE_URL=postgres://… (or leave it unset).")
-    os.environ["DATABASE_URL"] = database_url
-    os.environ.pop("REDIS_URL", None)  # the server runs without Redis too: local-memory cache
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "interviewnode.settings")
-    sys.path.insert(0, str(ROOT))
-
+    url = database_url()
     started = time.monotonic()
     if args.reuse:
-        print(f"Reusing {urlsplit(database_url).path.lstrip('/')}")
+        print(f"Reusing {database_name(url)}")
+        django_setup(url)
         token = database_token()
     else:
-        print(f"Creating {urlsplit(database_url).path.lstrip('/')} with {args.questions:,} questions")
-        database_recreate(database_url)
+        print(f"Creating {database_name(url)} with {args.questions:,} questions")
+        database_recreate(url)
+        django_setup(url)
         token = database_fill(args.questions, args.seed)
     from questions.models import Question
 
@@ -421,14 +347,12 @@ def main() -> int:
     questions = Question.objects.filter(status=Question.Status.PUBLISHED).count()
     print(f"  database ready in {time.monotonic() - started:.0f} s: {questions:,} published questions")
 
-    port = free_port()
-    server = gunicorn_start(port, args, database_url)
+    server, port = gunicorn_start(url, workers=args.workers, env=server_env(args))
     load_before = os.getloadavg()
     try:
-        wait_until_up(port, token, f"/api/v1/bench/baseline/{max_pk}/", server)
         results = measure(port, token, args, max_pk)
     finally:
-        gunicorn_stop(server)
+        stop(server)
     # Other work on the machine moves the milliseconds: keep the load next to them.
     load = {"before": round(load_before[0], 2), "after": round(os.getloadavg()[0], 2)}
 
@@ -440,29 +364,22 @@ def main() -> int:
         f"\n{'All list/search requests within' if not over else 'Over'} {TARGET_RATIO:g}× the baseline p95"
         + (f": {', '.join(over)}" if over else ".")
     )
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
-    output = RESULTS / f"list_latency-{stamp}.json"
-    output.write_text(
-        json.dumps(
-            {
-                "run_at": stamp,
-                "questions": questions,
-                "settings": {k: v for k, v in vars(args).items() if k != "reuse"},
-                "target_ratio": TARGET_RATIO,
-                "machine": {
-                    "cpus": os.cpu_count(),
-                    "python": platform.python_version(),
-                    "system": platform.platform(),
-                    "load_average_1m": load,
-                },
-                "results": results,
+    output = results_write(
+        "list_latency",
+        {
+            "questions": questions,
+            "settings": {k: v for k, v in vars(args).items() if k != "reuse"},
+            "target_ratio": TARGET_RATIO,
+            "machine": {
+                "cpus": os.cpu_count(),
+                "python": platform.python_version(),
+                "system": platform.platform(),
+                "load_average_1m": load,
             },
-            indent=2,
-        )
-        + "\n"
+            "results": results,
+        },
     )
-    print(f"Written to {output.relative_to(ROOT)}")
+    print(f"Written to {output}")
     return 1 if over else 0
 
 
