@@ -34,6 +34,10 @@ class ItemReviewInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    @admin.display(description="score")
+    def score(self, row: ItemReview):
+        return row.item.score
+
 
 @admin.register(Review)
 class ReviewAdmin(ReadOnlyAdmin):

@@ -89,22 +89,21 @@ class Review(models.Model):
 
 
 class ItemReview(models.Model):
-    """The coach's scores (criterion key → 1..4) and comment on one answer; ``score`` frozen at publish."""
+    """The coach's scores (criterion key → 1..4) and comment on one answer.
+
+    The answer's 0–100 score is not kept here: publishing sets it on the item (``SessionItem.score``),
+    the one place every answer's score lives, whether a coach or the submit's grading gave it.
+    """
 
     review = models.ForeignKey(Review, on_delete=models.CASCADE, related_name="items")
     item = models.ForeignKey("interviews.SessionItem", on_delete=models.CASCADE, related_name="reviews")
     scores = models.JSONField(default=dict, blank=True)
     comment = models.TextField(blank=True, default="")
-    score = models.DecimalField(max_digits=5, decimal_places=2, null=True, blank=True)
 
     class Meta:
         ordering = ["item__position"]
         constraints = [
             models.UniqueConstraint(fields=["review", "item"], name="item_review_unique"),
-            models.CheckConstraint(
-                condition=Q(score__isnull=True) | Q(score__gte=0, score__lte=100),
-                name="item_review_score_range",
-            ),
         ]
 
     def __str__(self) -> str:

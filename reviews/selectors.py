@@ -8,11 +8,13 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db.models import Avg, Exists, OuterRef, Q, QuerySet
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from accounts.models import Role, User
 from interviewnode.params import query_int, query_slug
 from interviews.models import InterviewSession, SessionItem
+from questions.models import Category
 from questions.rubric import effective_rubric
 
 from .models import ItemReview, Review, SelfAssessment
@@ -120,7 +122,12 @@ def published_review(*, session: InterviewSession) -> dict | None:
         "summary": review.summary,
         "published_at": review.published_at,
         "items": [
-            {"position": row.item.position, "scores": row.scores, "comment": row.comment, "score": row.score}
+            {
+                "position": row.item.position,
+                "scores": row.scores,
+                "comment": row.comment,
+                "score": row.item.score,
+            }
             for row in sorted(review.items.all(), key=lambda row: row.item.position)
         ],
     }
@@ -128,26 +135,32 @@ def published_review(*, session: InterviewSession) -> dict | None:
 
 def coach_stats() -> list[dict]:
     """Per coach: published reviews, median turnaround (submitted → published) in hours, and the mean
-    answer score given per category next to every coach's mean for that category."""
+    answer score given per category next to every coach's mean for that category.
+
+    An answer counts in the category its question had when it was asked (recorded in the item's
+    revision), not the one the question may have moved to since.
+    """
     turnarounds: dict[int, list[float]] = defaultdict(list)
     coaches: dict[int, User] = {}
     for review in Review.objects.filter(status=Review.Status.PUBLISHED).select_related("coach", "session"):
         coaches[review.coach_id] = review.coach
         delta = review.published_at - review.session.submitted_at
         turnarounds[review.coach_id].append(delta.total_seconds() / 3600)
-    published = ItemReview.objects.filter(review__status=Review.Status.PUBLISHED, score__isnull=False)
+    published = ItemReview.objects.filter(
+        review__status=Review.Status.PUBLISHED, item__score__isnull=False
+    ).annotate(category=KeyTextTransform("category", "item__revision__content"))
     overall = {
-        row["item__question__category__name"]: row["mean"]
-        for row in published.values("item__question__category__name").annotate(mean=Avg("score"))
+        row["category"]: row["mean"] for row in published.values("category").annotate(mean=Avg("item__score"))
     }
+    names = dict(Category.objects.filter(slug__in=overall).values_list("slug", "name"))
     by_coach: dict[int, list[dict]] = defaultdict(list)
-    for row in (
-        published.values("review__coach", "item__question__category__name")
-        .annotate(mean=Avg("score"))
-        .order_by("item__question__category__name")
-    ):
-        name = row["item__question__category__name"]
-        by_coach[row["review__coach"]].append({"category": name, "mean": row["mean"], "all": overall[name]})
+    for row in published.values("review__coach", "category").annotate(mean=Avg("item__score")):
+        slug = row["category"]
+        by_coach[row["review__coach"]].append(
+            {"category": names.get(slug, slug), "mean": row["mean"], "all": overall[slug]}
+        )
+    for rows in by_coach.values():
+        rows.sort(key=lambda row: row["category"])
     return [
         {
             "coach": coach,

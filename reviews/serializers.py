@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from interviewnode.api import StrictCharField
 from interviews.models import InterviewSession
 
 from .models import Recommendation, Review
@@ -13,13 +14,13 @@ class ReviewItemInputSerializer(serializers.Serializer):
     position = serializers.IntegerField()
     # Checked against the rubric as asked by the service (keys known, whole numbers 1..4).
     scores = serializers.DictField(required=False, help_text="{criterion key: 1..4}")
-    comment = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    comment = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class ReviewSummaryInputSerializer(serializers.Serializer):
-    strengths = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    improvements = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
-    next_steps = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    strengths = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    improvements = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
+    next_steps = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
 
 
 class ReviewSaveSerializer(serializers.Serializer):
@@ -48,7 +49,9 @@ class ReviewItemSerializer(serializers.Serializer):
     position = serializers.IntegerField(source="item.position")
     scores = serializers.DictField(child=serializers.IntegerField())
     comment = serializers.CharField()
-    score = serializers.DecimalField(max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True)
+    score = serializers.DecimalField(
+        source="item.score", max_digits=5, decimal_places=2, coerce_to_string=False, allow_null=True
+    )
 
 
 class ReviewSerializer(serializers.Serializer):

@@ -306,15 +306,12 @@ def _publish(
             code="incomplete",
             extra={"missing": missing},
         )
-    scored_rows, scored_items = [], []
+    scored_items = []
     for item in items:
         if not is_rubric_item(item):
             continue
-        row = rows[item.pk]
-        row.score = item.score = answer_score(row.scores, item.revision.content["rubric"])
-        scored_rows.append(row)
+        item.score = answer_score(rows[item.pk].scores, item.revision.content["rubric"])
         scored_items.append(item)
-    ItemReview.objects.bulk_update(scored_rows, ["score"])
     SessionItem.objects.bulk_update(scored_items, ["score"])
     session.score = session_score(items)
     session.status = Status.REVIEWED

@@ -129,14 +129,14 @@ def test_a_full_put_with_publish_publishes_and_queues_the_email(coach_api, coach
     ids=["zero", "five", "unknown", "other-item", "list", "recommendation", "summary-string", "missing"],
 )
 def test_bad_review_input_is_refused_and_nothing_changes(coach_api, claimed, body, status, code):
-    before = list(ItemReview.objects.values_list("scores", "comment", "score"))
+    before = list(ItemReview.objects.values_list("scores", "comment", "item__score"))
     review_before = Review.objects.values_list("recommendation", "status", "summary_strengths").get()
 
     response = coach_api.put(f"/api/v1/sessions/{claimed.pk}/review/", body, format="json")
 
     assert response.status_code == status, response.json()
     assert response.json()["code"] == code
-    assert list(ItemReview.objects.values_list("scores", "comment", "score")) == before
+    assert list(ItemReview.objects.values_list("scores", "comment", "item__score")) == before
     assert Review.objects.values_list("recommendation", "status", "summary_strengths").get() == review_before
 
 

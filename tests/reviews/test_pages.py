@@ -6,6 +6,7 @@ import pytest
 from django.urls import reverse
 
 from interviews.models import InterviewSession
+from questions.models import Category, Question
 from reviews import services
 from reviews.models import ItemReview, Review, SelfAssessment
 from tests.factories import submitted_session
@@ -219,6 +220,20 @@ def test_admin_sees_coach_figures(client, admin_user, coach, session):
     assert coach.email in page
     # Both answers are ML theory: (56.67 + 100) / 2 = 78.3, and coach is the only coach.
     assert "ML theory: 78.3 (78.3)" in page
+
+
+def test_coach_figures_count_an_answer_in_the_category_it_was_asked_in(
+    client, admin_user, coach, session, questions
+):
+    _publish(coach, session)
+    # Moved after it was asked: the answer still counts as ML theory, where it was reviewed.
+    Question.objects.filter(pk=questions[0].pk).update(category=Category.objects.get(slug="coding"))
+    client.force_login(admin_user)
+
+    page = client.get("/admin/reviews/review/stats/").content.decode()
+
+    assert "ML theory: 78.3 (78.3)" in page
+    assert "Coding:" not in page
 
 
 def test_admin_reassigns_and_releases_claims(client, admin_user, coach, other_coach, session):

@@ -46,9 +46,7 @@ def _snapshot(session):
         review
         and (review.status, review.coach_id, review.recommendation, review.summary, review.published_at),
         sorted(
-            ItemReview.objects.filter(review__session=session).values_list(
-                "item_id", "scores", "comment", "score"
-            )
+            ItemReview.objects.filter(review__session=session).values_list("item_id", "scores", "comment")
         ),
         OutboxEmail.objects.filter(kind="feedback_published").count(),
     )
@@ -189,7 +187,7 @@ def test_a_draft_saves_partial_scores_and_comments(coach, session):
     _save(coach, session, items=[{"position": 1, "scores": {"accuracy": 3}, "comment": "So far so good"}])
 
     row = ItemReview.objects.get(review__session=session)
-    assert (row.item.position, row.scores, row.comment, row.score) == (
+    assert (row.item.position, row.scores, row.comment, row.item.score) == (
         1,
         {"accuracy": 3},
         "So far so good",
@@ -213,7 +211,10 @@ def test_publishing_freezes_scores_and_marks_the_session_reviewed(coach, session
     assert session.score == Decimal("52.22")
     assert session.status == Status.REVIEWED
     assert review.status == Review.Status.PUBLISHED and review.published_at is not None
-    assert sorted(ItemReview.objects.values_list("score", flat=True)) == [Decimal("56.67"), Decimal("100.00")]
+    assert sorted(ItemReview.objects.values_list("item__score", flat=True)) == [
+        Decimal("56.67"),
+        Decimal("100.00"),
+    ]
 
 
 def test_publishing_queues_the_feedback_email_for_the_candidate(coach, candidate, session):
