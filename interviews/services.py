@@ -17,11 +17,11 @@ from datetime import datetime, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
 from interviewnode.errors import ApplicationError, invalid_field
+from interviewnode.links import absolute_url
 from notifications.models import OutboxEmail
 from notifications.services import email_user
 from questions.models import Category, Company, Level, Question, QuestionRevision, Role
@@ -455,7 +455,7 @@ def _email_session_submitted(session: InterviewSession, items: list[SessionItem]
             "awaiting_review": len(items) - len(graded),
             "score": None if results_withheld else session.score,
             "results_withheld": results_withheld,
-            "url": settings.SITE_URL + reverse("interviews:results", args=[session.pk]),
+            "url": absolute_url("interviews:results", session.pk),
         },
     )
 

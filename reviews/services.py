@@ -12,13 +12,12 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import transaction
-from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import Role, User
 from interviewnode.errors import ApplicationError, invalid_field
+from interviewnode.links import absolute_url
 from interviews.models import InterviewSession, SessionItem
 from interviews.scoring import answer_score, criteria_check, criteria_missing, session_score
 from interviews.selectors import answers_withheld, item_at
@@ -357,7 +356,7 @@ def _email_feedback_published(*, review: Review, session: InterviewSession, item
                 for slug, scores in sorted(by_category.items())
             ],
             "summary": summary,
-            "url": settings.SITE_URL + reverse("interviews:results", args=[session.pk]),
+            "url": absolute_url("interviews:results", session.pk),
         },
     )
 
