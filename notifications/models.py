@@ -5,6 +5,29 @@ from django.db import models
 from django.db.models import Q
 
 
+# Choices at module level, so that the model's Meta can name them as well; the model exposes them as
+# OutboxEmail.Kind and OutboxEmail.State.
+class OutboxKind(models.TextChoices):
+    ACCOUNT = "account", "Account"
+    ACCOUNT_CONFIRM = "account_confirm", "Confirm e-mail address"
+    PASSWORD_RESET = "password_reset", "Password reset"
+    SESSION_SUBMITTED = "session_submitted", "Session submitted"
+    FEEDBACK_PUBLISHED = "feedback_published", "Feedback published"
+    BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
+    BOOKING_UPDATED = "booking_updated", "Booking updated"
+    BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
+    BOOKING_REMINDER = "booking_reminder", "Booking reminder"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+    PRACTICE_REMINDER = "practice_reminder", "Practice reminder"
+
+
+class OutboxState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    SENDING = "sending", "Sending"
+    SENT = "sent", "Sent"
+    FAILED = "failed", "Failed"
+
+
 class OutboxEmail(models.Model):
     """One e-mail, written in the transaction of the change that causes it, then sent by a Celery task.
 
@@ -12,27 +35,11 @@ class OutboxEmail(models.Model):
     makes enqueueing the same e-mail twice a no-op.
     """
 
-    class Kind(models.TextChoices):
-        ACCOUNT = "account", "Account"
-        ACCOUNT_CONFIRM = "account_confirm", "Confirm e-mail address"
-        PASSWORD_RESET = "password_reset", "Password reset"
-        SESSION_SUBMITTED = "session_submitted", "Session submitted"
-        FEEDBACK_PUBLISHED = "feedback_published", "Feedback published"
-        BOOKING_CONFIRMED = "booking_confirmed", "Booking confirmed"
-        BOOKING_UPDATED = "booking_updated", "Booking updated"
-        BOOKING_CANCELLED = "booking_cancelled", "Booking cancelled"
-        BOOKING_REMINDER = "booking_reminder", "Booking reminder"
-        WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
-        PRACTICE_REMINDER = "practice_reminder", "Practice reminder"
-
-    class State(models.TextChoices):
-        PENDING = "pending", "Pending"
-        SENDING = "sending", "Sending"
-        SENT = "sent", "Sent"
-        FAILED = "failed", "Failed"
+    Kind = OutboxKind
+    State = OutboxState
 
     key = models.CharField(max_length=255, unique=True)
-    kind = models.CharField(max_length=32, choices=Kind.choices)
+    kind = models.CharField(max_length=32, choices=OutboxKind.choices)
     to_email = models.EmailField("to")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -48,7 +55,7 @@ class OutboxEmail(models.Model):
         default=list, blank=True, help_text="[{filename, content_type, content}] with text content"
     )
     headers = models.JSONField(default=dict, blank=True, help_text="extra headers, e.g. List-Unsubscribe")
-    state = models.CharField(max_length=16, choices=State.choices, default=State.PENDING)
+    state = models.CharField(max_length=16, choices=OutboxState.choices, default=OutboxState.PENDING)
     attempts = models.PositiveSmallIntegerField(
         default=0, help_text="sends started, counting the one under way"
     )
@@ -61,20 +68,21 @@ class OutboxEmail(models.Model):
     class Meta:
         verbose_name = "outbox e-mail"
         constraints = [
+            models.CheckConstraint(condition=Q(state__in=OutboxState.values), name="outbox_state_valid"),
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "sending", "sent", "failed"]), name="outbox_state_valid"
+                condition=~Q(state=OutboxState.SENT) | Q(sent_at__isnull=False), name="outbox_sent_at"
             ),
             models.CheckConstraint(
-                condition=~Q(state="sent") | Q(sent_at__isnull=False), name="outbox_sent_at"
-            ),
-            models.CheckConstraint(
-                condition=~Q(state="sending") | Q(claimed_at__isnull=False), name="outbox_sending_claimed_at"
+                condition=~Q(state=OutboxState.SENDING) | Q(claimed_at__isnull=False),
+                name="outbox_sending_claimed_at",
             ),
         ]
         indexes = [
             # The sweep: pending rows that are due, and sending rows left by a dead worker.
             models.Index(fields=["state", "next_attempt_at"], name="outbox_state_due_idx"),
-            models.Index(fields=["claimed_at"], condition=Q(state="sending"), name="outbox_sending_idx"),
+            models.Index(
+                fields=["claimed_at"], condition=Q(state=OutboxState.SENDING), name="outbox_sending_idx"
+            ),
             # The admin list, newest first.
             models.Index(fields=["-created_at"], name="outbox_created_idx"),
         ]
