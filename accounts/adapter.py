@@ -8,6 +8,7 @@ from django.contrib.sites.shortcuts import get_current_site
 from django.core.exceptions import PermissionDenied
 
 from interviewnode.proxies import client_ip
+from notifications.services import email_enqueue_rendered
 
 from .models import Role, User
 from .services import password_change, user_setup
@@ -46,8 +47,6 @@ class AccountAdapter(DefaultAccountAdapter):
         Each call is a new e-mail: the key ends in a random part, so a second confirmation link asked
         for a minute later is sent too, never taken for the first one.
         """
-        from notifications.services import email_enqueue_rendered  # notifications imports accounts
-
         request = allauth_context.request
         context = {"request": request, "email": email, "current_site": get_current_site(request), **context}
         message = self.render_mail(template_prefix, email, context)
