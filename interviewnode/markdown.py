@@ -10,6 +10,8 @@ someone else's page and so may not load images or carry a heading larger than th
 Neither keeps a class our own highlighting does not emit (Bootstrap's classes would let a text dress
 itself up as the page's own alerts and forms), nor an image from another site (a tracking pixel; the
 Content-Security-Policy would refuse it anyway).
+
+``render_code`` shows a code answer highlighted by Pygments, as fenced code in Markdown is.
 """
 
 from __future__ import annotations
@@ -19,10 +21,15 @@ from urllib.parse import urlsplit
 
 import markdown as md
 import nh3
+from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 from markdown.extensions import Extension
 from markdown.treeprocessors import Treeprocessor
+from pygments import highlight
+from pygments.formatters import HtmlFormatter
+from pygments.lexers import get_lexer_by_name
 from pygments.token import STANDARD_TYPES
+from pygments.util import ClassNotFound
 
 _EXTENSION_CONFIGS = {
     "codehilite": {"css_class": "highlight", "guess_lang": False},
@@ -129,3 +136,12 @@ def render_user_markdown(text: str) -> SafeString:
     # ever meets real tags (at worst a title attribute's text, where a changed digit is harmless).
     demoted = _HEADING_TAG.sub(lambda m: f"<{m[1]}h{_USER_HEADING[m[2]]}>", clean)
     return mark_safe(demoted)  # noqa: S308 - sanitised by nh3, only heading levels changed
+
+
+def render_code(code: str, language: str) -> SafeString:
+    """Code highlighted by Pygments (which escapes it), or escaped plain text for unknown languages."""
+    try:
+        lexer = get_lexer_by_name(language or "text")
+    except ClassNotFound:
+        return mark_safe(f'<pre class="border rounded p-2 bg-light">{escape(code)}</pre>')  # noqa: S308
+    return mark_safe(highlight(code, lexer, HtmlFormatter(cssclass="highlight")))  # noqa: S308 - escaped by Pygments

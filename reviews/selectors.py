@@ -12,8 +12,10 @@ from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from accounts.models import Role, User
+from interviewnode.markdown import render_code, render_markdown, render_user_markdown
 from interviewnode.params import query_int, query_slug
 from interviews.models import InterviewSession, SessionItem
+from interviews.selectors import answers_withheld
 from questions.models import Category
 from questions.rubric import effective_rubric
 
@@ -131,6 +133,47 @@ def published_review(*, session: InterviewSession) -> dict | None:
             for row in sorted(review.items.all(), key=lambda row: row.item.position)
         ],
     }
+
+
+def review_page_items(*, session: InterviewSession, review: Review, coach: User) -> list[dict]:
+    """The review page's rows: each answer (highlighted if code) next to its question, reference and
+    rubric with the coach's draft scores and comment.
+
+    A coach taking a timed interview themselves does not see its questions' answers here either: for
+    those, no reference and no correctness (``answers_withheld``).
+    """
+    rows = {row.item_id: row for row in review.items.all()}
+    withheld = answers_withheld(user=coach)
+    page_items = []
+    for item in session.items.all():
+        content = item.revision.content
+        row = rows.get(item.pk)
+        hidden = item.question_id in withheld
+        page_items.append(
+            {
+                "withheld": hidden,
+                "position": item.position,
+                "title": content["title"],
+                "kind": content["kind"],
+                "prompt_html": render_markdown(content["prompt"]),
+                "reference_html": "" if hidden else render_markdown(content.get("reference_answer", "")),
+                "answer_html": (
+                    render_code(item.answer.content, content.get("language", ""))
+                    if content["kind"] == "code"
+                    else render_user_markdown(item.answer.content)
+                ),
+                "answer_empty": not item.answer.content.strip(),
+                "is_correct": None if hidden else item.answer.is_correct,
+                "rubric_scored": is_rubric_item(item),
+                "rubric": [
+                    {**criterion, "given": (row.scores if row else {}).get(criterion["key"])}
+                    for criterion in effective_rubric(content.get("rubric") or [])
+                ],
+                "comment": row.comment if row else "",
+                "score": item.score,
+            }
+        )
+    return page_items
 
 
 def coach_stats() -> list[dict]:

@@ -222,6 +222,7 @@ def review_save(
     summary: Mapping[str, str] | None = None,
     recommendation: str | None = None,
     publish: bool = False,
+    keep_draft: bool = False,
 ) -> Review:
     """Save the claiming coach's draft and, with ``publish``, publish it — all or nothing.
 
@@ -229,9 +230,11 @@ def review_save(
     a comment given replaces its comment; items not sent keep their draft. ``summary`` is
     ``{strengths, improvements, next_steps}`` (keys sent replace). Publishing needs every criterion of
     every rubric-scored answer and a recommendation; otherwise 400 ``incomplete`` lists what is
-    missing and nothing is saved.
+    missing and nothing is saved — except with ``keep_draft`` (the review page, where a coach's typing
+    is never lost): then the draft is saved and only the publishing is refused.
     """
     now = timezone.now()
+    missing: list[dict] = []
     with transaction.atomic():
         session = _locked_reviewable_session(session_id)
         review_refuse_own(coach=coach, session=session)
@@ -271,7 +274,13 @@ def review_save(
         review.last_worked_at = now
         review.save()
         if publish:
-            _publish(review=review, session=session, items=session_items, rows=existing, now=now)
+            missing = review_missing(review=review, items=session_items)
+            if not missing:
+                _publish(review=review, session=session, items=session_items, rows=existing, now=now)
+            elif not keep_draft:
+                raise _incomplete(missing)  # rolls the draft back too
+    if missing:
+        raise _incomplete(missing)  # after the draft was saved
     return review
 
 
@@ -290,6 +299,14 @@ def review_missing(*, review: Review | None, items: Sequence[SessionItem]) -> li
     return missing
 
 
+def _incomplete(missing: list[dict]) -> ApplicationError:
+    return ApplicationError(
+        "Score every criterion of every answer and choose a recommendation before publishing.",
+        code="incomplete",
+        extra={"missing": missing},
+    )
+
+
 def _publish(
     *,
     review: Review,
@@ -298,13 +315,6 @@ def _publish(
     rows: dict[int, ItemReview],
     now: datetime,
 ) -> None:
-    missing = review_missing(review=review, items=items)
-    if missing:
-        raise ApplicationError(
-            "Score every criterion of every answer and choose a recommendation before publishing.",
-            code="incomplete",
-            extra={"missing": missing},
-        )
     scored_items = []
     for item in items:
         if not is_rubric_item(item):

@@ -7,41 +7,24 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.html import escape
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
-from pygments import highlight
-from pygments.formatters import HtmlFormatter
-from pygments.lexers import get_lexer_by_name
-from pygments.util import ClassNotFound
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
-from interviewnode.markdown import render_markdown, render_user_markdown
 from interviewnode.params import invalid_parameter, parse_int
 from interviews.scoring import SCALE_MAX, SCALE_MIN
-from interviews.selectors import answers_withheld, session_for_user
+from interviews.selectors import session_for_user
 from questions.models import Category, Company, Level
 from questions.models import Role as JobRole
-from questions.rubric import effective_rubric
 
 from . import services
 from .models import Recommendation
-from .selectors import is_rubric_item, queue_filters, review_for_session, review_queue
+from .selectors import is_rubric_item, queue_filters, review_for_session, review_page_items, review_queue
 
 
 def _coach_only(request) -> None:
     if not request.user.has_role(Role.COACH):
         raise Http404("The review queue is for coaches.")
-
-
-def code_html(code: str, language: str):
-    """Code highlighted by Pygments (which escapes it), or escaped plain text for unknown languages."""
-    try:
-        lexer = get_lexer_by_name(language or "text")
-    except ClassNotFound:
-        return mark_safe(f'<pre class="border rounded p-2 bg-light">{escape(code)}</pre>')  # noqa: S308
-    return mark_safe(highlight(code, lexer, HtmlFormatter(cssclass="highlight")))  # noqa: S308 - escaped by Pygments
 
 
 @login_required
@@ -154,62 +137,30 @@ def review(request, session_id: int):
     items = list(session.items.all())
     missing = []
     if request.method == "POST":
+        publish = request.POST.get("action") == "publish"
         try:
             posted = _posted_review(request.POST, items)
-            services.review_save(coach=request.user, session_id=session.pk, **posted)
-            if request.POST.get("action") == "publish":
-                services.review_save(coach=request.user, session_id=session.pk, publish=True)
-                messages.success(request, "Published: the candidate can read your feedback.")
-                return redirect("reviews:queue")
+            # keep_draft: publishing an incomplete review still saves what the coach typed.
+            services.review_save(
+                coach=request.user, session_id=session.pk, **posted, publish=publish, keep_draft=True
+            )
         except ApplicationError as error:
             messages.error(request, error.detail)
             missing = error.extra.get("missing", [])
             if error.code != "incomplete":
                 return redirect("reviews:review", session.pk)
         else:
+            if publish:
+                messages.success(request, "Published: the candidate can read your feedback.")
+                return redirect("reviews:queue")
             messages.success(request, "Draft saved.")
         if not missing:
             return redirect("reviews:review", session.pk)
         current = review_for_session(session=session)
-    rows = {row.item_id: row for row in current.items.all()}
-    # A coach taking a timed interview themselves does not see its questions' answers here either.
-    withheld = answers_withheld(user=request.user)
-    context_items = []
-    for item in items:
-        content = item.revision.content
-        row = rows.get(item.pk)
-        context_items.append(
-            {
-                "withheld": item.question_id in withheld,
-                "position": item.position,
-                "title": content["title"],
-                "kind": content["kind"],
-                "prompt_html": render_markdown(content["prompt"]),
-                "reference_html": (
-                    ""
-                    if item.question_id in withheld
-                    else render_markdown(content.get("reference_answer", ""))
-                ),
-                "answer_html": (
-                    code_html(item.answer.content, content.get("language", ""))
-                    if content["kind"] == "code"
-                    else render_user_markdown(item.answer.content)
-                ),
-                "answer_empty": not item.answer.content.strip(),
-                "is_correct": None if item.question_id in withheld else item.answer.is_correct,
-                "rubric_scored": is_rubric_item(item),
-                "rubric": [
-                    {**criterion, "given": (row.scores if row else {}).get(criterion["key"])}
-                    for criterion in effective_rubric(content.get("rubric") or [])
-                ],
-                "comment": row.comment if row else "",
-                "score": item.score,
-            }
-        )
     context = {
         "session": session,
         "review": current,
-        "items": context_items,
+        "items": review_page_items(session=session, review=current, coach=request.user),
         "missing": missing or services.review_missing(review=current, items=items),
         "recommendations": Recommendation.choices,
     }

@@ -9,7 +9,7 @@ from interviews.models import InterviewSession
 from questions.models import Category, Question
 from reviews import services
 from reviews.models import ItemReview, Review, SelfAssessment
-from tests.factories import submitted_session
+from tests.factories import QuestionFactory, submitted_session
 
 from .helpers import FULL, full_review
 
@@ -93,6 +93,19 @@ def test_a_candidates_answer_is_sanitised_on_the_review_page(coach_client, coach
 
     assert "<script>alert(1)" not in page
     assert "onerror" not in page
+
+
+def test_a_code_answer_is_highlighted_and_escaped_on_the_review_page(
+    coach_client, coach, candidate, taxonomy
+):
+    code = QuestionFactory(title="Sum a list", kind=Question.Kind.CODE, language="python")
+    submitted = submitted_session(candidate, [code], answers={1: "print('<b>bold</b>')"})
+    services.review_claim(coach=coach, session_id=submitted.pk)
+
+    page = coach_client.get(f"/reviews/{submitted.pk}/").content.decode()
+
+    assert '<div class="highlight">' in page
+    assert "<b>bold</b>" not in page and "&lt;b&gt;bold&lt;/b&gt;" in page
 
 
 def test_saving_a_draft_and_coming_back(coach_client, coach, session):

@@ -268,6 +268,28 @@ def test_publishing_with_missing_scores_lists_them_and_changes_nothing(coach, se
     assert _snapshot(session) == before
 
 
+def test_an_incomplete_publish_with_keep_draft_saves_the_draft_and_publishes_nothing(coach, session):
+    services.review_claim(coach=coach, session_id=session.pk)
+
+    with pytest.raises(ApplicationError) as error:
+        services.review_save(
+            coach=coach,
+            session_id=session.pk,
+            items=[{"position": 2, "scores": {"accuracy": 3}, "comment": "Kept."}],
+            recommendation="",
+            publish=True,
+            keep_draft=True,
+        )
+
+    assert error.value.code == "incomplete"
+    row = ItemReview.objects.get(review__session=session)
+    assert (row.item.position, row.scores, row.comment) == (2, {"accuracy": 3}, "Kept.")
+    session.refresh_from_db()
+    assert session.status == Status.IN_REVIEW and session.score is None
+    assert Review.objects.get(session=session).status == Review.Status.DRAFT
+    assert not OutboxEmail.objects.filter(kind="feedback_published").exists()
+
+
 def test_publishing_twice_is_refused(coach, session):
     services.review_claim(coach=coach, session_id=session.pk)
     _save(coach, session, publish=True)
