@@ -13,7 +13,9 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
+import yaml
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, QuerySet, Subquery
@@ -462,85 +464,21 @@ def _email_session_submitted(session: InterviewSession, items: list[SessionItem]
 
 # --- templates -------------------------------------------------------------------------------------
 
-DEMO_TEMPLATES = [
-    {
-        "slug": "meta-e5-ml-system-design",
-        "name": "Meta E5 ML system design round, 45 min",
-        "description": "One open-ended ML system design problem, as in Meta's senior loop: clarify the "
-        "product goal and metrics, then data, model, serving and monitoring.",
-        "role": "ml-engineer",
-        "level": "senior",
-        "company": "meta",
-        "categories": ["ml-system-design"],
-        "question_count": 1,
-        "duration_minutes": 45,
-    },
-    {
-        "slug": "google-l4-mle-screen",
-        "name": "Google L4 ML engineer screen: coding + ML theory, 60 min",
-        "description": "A phone-screen mix: coding problems and ML fundamentals, at Google's mid level.",
-        "role": "ml-engineer",
-        "level": "mid",
-        "company": "google",
-        "categories": ["coding", "ml-theory"],
-        "question_count": 3,
-        "duration_minutes": 60,
-    },
-    {
-        "slug": "amazon-behavioral-loop",
-        "name": "Amazon behavioral loop, 30 min",
-        "description": "Leadership-principle stories: situation, what you did, the measurable result.",
-        "role": "ml-engineer",
-        "level": "mid",
-        "company": "amazon",
-        "categories": ["behavioral"],
-        "question_count": 3,
-        "duration_minutes": 30,
-    },
-    {
-        "slug": "deepmind-research-scientist-theory",
-        "name": "DeepMind research scientist: ML theory + ML coding, 60 min",
-        "description": "Research depth: derivations and the reasoning behind methods, then implementing one.",
-        "role": "research-scientist",
-        "level": "senior",
-        "company": "deepmind",
-        "categories": ["ml-theory", "ml-coding"],
-        "question_count": 3,
-        "duration_minutes": 60,
-    },
-    {
-        "slug": "data-scientist-stats-screen",
-        "name": "Data scientist screen: statistics + ML theory, 45 min",
-        "description": "Experiment design, inference and model basics, as most data-science screens ask.",
-        "role": "data-scientist",
-        "level": "mid",
-        "company": None,
-        "categories": ["statistics", "ml-theory"],
-        "question_count": 5,
-        "duration_minutes": 45,
-    },
-    {
-        "slug": "apple-ml-coding-round",
-        "name": "Apple ML coding round, 45 min",
-        "description": "Implement ML algorithms from scratch, with attention to efficiency on device.",
-        "role": "ml-engineer",
-        "level": "mid",
-        "company": "apple",
-        "categories": ["ml-coding"],
-        "question_count": 2,
-        "duration_minutes": 45,
-    },
-]
+DEMO_TEMPLATES_FILE = Path(__file__).resolve().parent / "data" / "demo_templates.yaml"
+
+
+def demo_templates(path: Path = DEMO_TEMPLATES_FILE) -> list[dict]:
+    """The demo templates as the data file lists them (slugs for role, level, company, categories)."""
+    return yaml.safe_load(path.read_text())["templates"]
 
 
 @transaction.atomic
 def templates_seed() -> list[InterviewTemplate]:
-    """Create the demo templates that do not exist yet (matching on slug); safe to run any number of times.
-
-    A template that exists is left as curators made it.
+    """Create the demo templates (``data/demo_templates.yaml``) that do not exist yet, matching on slug;
+    safe to run any number of times. A template that exists is left as curators made it.
     """
     templates = []
-    for order, data in enumerate(DEMO_TEMPLATES):
+    for order, data in enumerate(demo_templates()):
         template, created = InterviewTemplate.objects.get_or_create(
             slug=data["slug"],
             defaults={

@@ -159,11 +159,15 @@ def test_my_sessions_lists_only_my_sessions(candidate_client, candidate, other_c
     assert reverse("interviews:take", args=[theirs.pk]) not in page
 
 
-def test_my_sessions_and_the_results_name_a_custom_session_as_everywhere_else(candidate_client, candidate):
+def test_the_session_page_my_sessions_and_the_results_name_a_custom_session_alike(
+    candidate_client, candidate
+):
     session = interview_session(candidate, [QuestionFactory()])
     InterviewSession.objects.filter(pk=session.pk).update(
         role=JobRole.objects.get(slug="ml-engineer"), level=Level.objects.get(slug="mid")
     )
+    taking = candidate_client.get(reverse("interviews:take", args=[session.pk])).content.decode()
+    assert '<h1 class="h5 mb-0 me-auto">Custom interview: ML Engineer, Mid</h1>' in taking
     session_submit(session_id=session.pk, user=candidate, closed_by="candidate")
 
     listed = candidate_client.get(reverse("interviews:mine")).content.decode()
