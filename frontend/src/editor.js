@@ -16,6 +16,11 @@ const LANGUAGES = {
     ),
 };
 
+// Whether an editor takes typing: its own compartment, so setReadOnly can change it later (when the
+// session closes) by reconfiguring the editor's state rather than patching its DOM.
+const editability = new Compartment();
+const editable = (readOnly) => [EditorState.readOnly.of(readOnly), EditorView.editable.of(!readOnly)];
+
 // An editor in `parent` holding `doc`; highlighting follows once the language has arrived (a failed
 // download only costs the colours). `nonce` goes on the style element CodeMirror inserts, for the
 // Content-Security-Policy.
@@ -29,8 +34,7 @@ export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur, 
         basicSetup,
         EditorView.cspNonce.of(nonce),
         highlighting.of([]),
-        EditorState.readOnly.of(readOnly),
-        EditorView.editable.of(!readOnly),
+        editability.of(editable(readOnly)),
         EditorView.updateListener.of((update) => update.docChanged && onChange()),
         EditorView.domEventHandlers({ blur: () => onBlur() }),
       ],
@@ -40,4 +44,9 @@ export function codeEditor({ parent, doc, language, readOnly, onChange, onBlur, 
     .then((extension) => editor.dispatch({ effects: highlighting.reconfigure(extension) }))
     .catch(() => {});
   return editor;
+}
+
+// Stop (or allow) changes to the editor's text by the user: no typing, pasting or dropping.
+export function setReadOnly(editor, readOnly) {
+  editor.dispatch({ effects: editability.reconfigure(editable(readOnly)) });
 }

@@ -165,6 +165,7 @@ function start(root) {
     let inFlight = null;
     let retryDelay = 1000;
     let editor = null;
+    let lockEditor = () => {};
 
     const textarea = el.querySelector("textarea[data-field]");
     if (textarea) {
@@ -173,17 +174,18 @@ function start(root) {
     }
     if (kind === "code") {
       import("./editor.js")
-        .then(({ codeEditor }) => {
+        .then(({ codeEditor, setReadOnly }) => {
           const hadFocus = document.activeElement === textarea;
           editor = codeEditor({
             parent: el.querySelector("[data-editor]"),
             doc: textarea.value,
             language: el.dataset.language,
-            readOnly: textarea.readOnly,
+            readOnly: textarea.readOnly, // the session may have closed while the editor was on its way
             onChange: changed,
             onBlur: saveNow,
             nonce: STYLE_NONCE,
           });
+          lockEditor = () => setReadOnly(editor, true);
           textarea.hidden = true;
           if (hadFocus) editor.focus();
         })
@@ -295,8 +297,7 @@ function start(root) {
         clearTimeout(timer);
         if (textarea) textarea.readOnly = true;
         boxes.forEach((b) => (b.disabled = true));
-        editor?.dispatch({ effects: [] });
-        editor?.contentDOM.setAttribute("contenteditable", "false");
+        lockEditor();
       },
     };
   }

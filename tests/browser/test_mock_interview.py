@@ -18,6 +18,7 @@ from django.utils import timezone
 from playwright.sync_api import expect
 
 from interviews.models import Answer, InterviewSession
+from interviews.services import session_submit
 from questions.models import Question
 
 from ..factories import PASSWORD, InterviewTemplateFactory, QuestionFactory, interview_session
@@ -31,6 +32,7 @@ RIGHT_CHOICE, WRONG_CHOICE = "Cross-entropy", "Mean squared error of the logits"
 EXPLANATION = "Why the right choice is right."
 WRITTEN_REFERENCE = "Reference: bias comes from the model family, variance from the sample."
 CODE_REFERENCE = "Reference: use the built-in sum over a range."
+SAVE_DELAY_SECONDS = 2  # session.js saves this long after typing stops
 # Tolerance between the countdown and the server's remaining time: page load and polling, not drift.
 SLACK_SECONDS = 5
 
@@ -303,6 +305,50 @@ def test_the_code_editor_loads_only_for_code_and_takes_over_what_was_typed(
     editor.type("0")
     expect(page.locator("[data-save-status]")).to_have_text(SAVED)
     assert Answer.objects.get(item__session=with_code).content == "typed before the editor arrived = 10"
+
+
+def test_once_the_session_is_submitted_elsewhere_the_code_editor_takes_no_typing(
+    page, live_server, candidate, three_questions
+):
+    """Submitted in another tab: the page learns it from its next save, and its editor turns read-only
+    (CodeMirror's own read-only state, so neither typing nor its keyboard commands change the code)."""
+    session = interview_session(candidate, [three_questions["code"]], duration_minutes=30)
+    _log_in(page, live_server, candidate)
+    saves = []
+    page.on("request", lambda request: "/answer/" in request.url and saves.append(request))
+    page.goto(f"/interviews/{session.pk}/")
+    editor = page.locator(".cm-content")
+    expect(editor).to_have_attribute("contenteditable", "true")
+
+    session_submit(session_id=session.pk, user=candidate, closed_by=InterviewSession.ClosedBy.CANDIDATE)
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("\nlate = 1")
+    page.get_by_role("heading", level=1).click()  # leaving the editor saves, and the save is refused
+
+    expect(page.locator("[data-save-status]")).to_have_text("Not saved — the session is closed")
+    expect(page.locator("[data-banner]")).to_contain_text("no longer accepts answers")
+    expect(editor).to_have_attribute("aria-readonly", "true")
+    expect(editor).to_have_attribute("contenteditable", "false")
+    shown = editor.inner_text()
+    assert shown.endswith("late = 1")
+    saves_before = len(saves)
+
+    editor.click()
+    page.keyboard.press("Control+End")
+    page.keyboard.type("more = 2")
+    for key in ("Enter", "Backspace", "Control+a", "Delete", "Tab"):
+        page.keyboard.press(key)
+    # Text dragged onto the editor: CodeMirror inserts it itself, unless its state is read-only.
+    dragged = page.evaluate_handle(
+        "() => { const data = new DataTransfer(); data.setData('text/plain', 'dropped = 3'); return data; }"
+    )
+    editor.dispatch_event("drop", {"dataTransfer": dragged})
+    page.wait_for_timeout(SAVE_DELAY_SECONDS * 1000 + 500)  # longer than a save waits after typing
+
+    assert editor.inner_text() == shown
+    assert len(saves) == saves_before
+    assert Answer.objects.get(item__session=session).version == 0
 
 
 def test_a_refused_submit_is_shown_and_not_retried(page, live_server, candidate, three_questions):
