@@ -32,6 +32,7 @@ run: setup
 test: setup
 	scripts/ensure-services
 	scripts/ensure-chromium
+	scripts/ensure-sandbox
 	DATABASE_URL=$${DATABASE_URL:-$(TEST_DATABASE_URL)} REDIS_URL=$${REDIS_URL:-$(TEST_REDIS_URL)} \
 		$(VENV)/bin/pytest $(PYTEST_ARGS)
 
