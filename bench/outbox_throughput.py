@@ -1,12 +1,13 @@
 """Outbox throughput and delivery under failure: 10,000 e-mails, 2 Celery workers, a local SMTP sink.
 
-Run from the repository root (PostgreSQL on 127.0.0.1 must be up; the database is dropped and made
-again; redis-server must be on PATH, a private one is started on a free port):
+Run from the repository root (PostgreSQL on 127.0.0.1 must be up; the database ``in_bench_outbox``, or
+DATABASE_URL's name + ``_outbox``, is dropped and made again, see bench/_harness.py; redis-server must be
+on PATH, a private one is started on a free port):
 
     .venv/bin/python bench/outbox_throughput.py                   # 10,000 e-mails
     .venv/bin/python bench/outbox_throughput.py --emails 2000     # a quick look
 
-1. Recreates the database ``in_outbox_bench`` and migrates it.
+1. Recreates its database and migrates it.
 2. Starts a private ``redis-server`` (no persistence) on a free port, and an SMTP sink (aiosmtpd, in this
    process) on a free port that records the ``X-Outbox-Key`` header of every message it accepts.
 3. Starts --workers Celery worker processes (``celery -A interviewnode worker -c 1``) on that Redis,
@@ -31,7 +32,6 @@ from __future__ import annotations
 import argparse
 import collections
 import email.parser
-import json
 import logging
 import os
 import signal
@@ -44,9 +44,7 @@ import time
 from datetime import UTC, datetime
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-RESULTS = ROOT / "bench" / "results"
-DBNAME = "in_outbox_bench"
+from _harness import ROOT, database_name, database_recreate, database_url, free_port, results_write, stop
 
 
 def parse_args() -> argparse.Namespace:
@@ -60,31 +58,7 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--stale-seconds", type=int, default=15, help="OUTBOX_STALE_SECONDS for the run")
     parser.add_argument("--timeout", type=float, default=600.0, help="bound on the whole wait, seconds")
     parser.add_argument("--no-chaos", action="store_true", help="neither kill a worker nor restart Redis")
-    parser.add_argument(
-        "--admin-url",
-        default=os.environ.get("BENCH_ADMIN_URL", "postgres://postgres@127.0.0.1:5432/postgres"),
-    )
     return parser.parse_args()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def recreate_database(admin_url: str) -> str:
-    import psycopg2
-
-    conn = psycopg2.connect(admin_url)
-    conn.autocommit = True
-    try:
-        with conn.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{DBNAME}" WITH (FORCE)')
-            cursor.execute(f'CREATE DATABASE "{DBNAME}"')
-    finally:
-        conn.close()
-    return admin_url.rsplit("/", 1)[0] + f"/{DBNAME}"
 
 
 # --- processes --------------------------------------------------------------------------------------
@@ -152,18 +126,6 @@ class Processes:
             stop(self.redis)
 
 
-def stop(process: subprocess.Popen) -> None:
-    if process.poll() is None:
-        try:
-            os.killpg(process.pid, signal.SIGTERM)
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            os.killpg(process.pid, signal.SIGKILL)
-            process.wait()
-        except ProcessLookupError:
-            pass
-
-
 # --- SMTP sink --------------------------------------------------------------------------------------
 
 
@@ -227,12 +189,14 @@ def main() -> int:
     run = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     logdir = Path(tempfile.mkdtemp(prefix="outbox-bench-"))
     redis_port, smtp_port = free_port(), free_port()
+    url = database_url("_outbox")
+    database_recreate(url)
     env = {
         **os.environ,
         "DJANGO_SETTINGS_MODULE": "interviewnode.settings",
-        "DATABASE_URL": recreate_database(args.admin_url),
+        "DATABASE_URL": url,
         "REDIS_URL": f"redis://127.0.0.1:{redis_port}/0",
-        "CACHE_KEY_PREFIX": DBNAME,
+        "CACHE_KEY_PREFIX": database_name(url),
         "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}",
         "EMAIL_TIMEOUT": "10",
         "OUTBOX_STALE_SECONDS": str(args.stale_seconds),
@@ -377,8 +341,7 @@ def main() -> int:
         )[:20]
     )
     output = {
-        "when": datetime.now(UTC).isoformat(),
-        "database": DBNAME,
+        "database": database_name(url),
         "cpus": os.cpu_count(),
         "emails": args.emails,
         "batch": args.batch,
@@ -403,16 +366,14 @@ def main() -> int:
         "events": events,
         "worker_logs": str(logdir),
     }
-    RESULTS.mkdir(parents=True, exist_ok=True)
-    path = RESULTS / f"outbox-{run}.json"
-    path.write_text(json.dumps(output, indent=2, default=str))
+    path = results_write("outbox", output)
     print(
         f"\n{output['emails_per_s']} e-mails/s over {output['wall_s']} s "
         f"(best 10 s: {output['best_10s_emails_per_s']}/s); lost {output['lost']}, "
         f"duplicates {output['duplicates']}; states {state}; publish failures {failures.count}; "
         f"sweeps {sweeps}"
     )
-    print(f"results: {path.relative_to(ROOT)}")
+    print(f"results: {path}")
     return 0 if finished and not lost and not duplicates else 1
 
 
