@@ -75,6 +75,7 @@ urlpatterns = [
     path("reviews/", include("reviews.urls")),
     path("profile/", include("accounts.urls")),
     path("", include("scheduling.urls")),
+    path("", include("notifications.urls")),
     path("accounts/", include("allauth.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", include((api_v1, "api"))),

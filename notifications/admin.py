@@ -5,7 +5,7 @@ from django.utils.text import Truncator
 
 from interviewnode.admin import ReadOnlyAdmin
 
-from .models import OutboxEmail
+from .models import EmailPreference, OutboxEmail
 from .services import email_requeue
 
 
@@ -60,3 +60,13 @@ class OutboxEmailAdmin(ReadOnlyAdmin):
         self.message_user(request, f"{requeued} e-mail(s) re-queued.", messages.SUCCESS)
         if skipped := len(ids) - requeued:
             self.message_user(request, f"{skipped} e-mail(s) left alone: only failed ones are re-queued.")
+
+
+@admin.register(EmailPreference)
+class EmailPreferenceAdmin(admin.ModelAdmin):
+    list_display = ["user", "weekly_digest", "practice_reminders"]
+    list_filter = ["weekly_digest", "practice_reminders"]
+    list_select_related = ["user"]
+    search_fields = ["user__email"]
+    raw_id_fields = ["user"]
+    readonly_fields = ["token"]

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -89,3 +91,25 @@ class OutboxEmail(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} to {self.to_email}"
+
+
+def unsubscribe_token() -> str:
+    return secrets.token_urlsafe(24)
+
+
+class EmailPreference(models.Model):
+    """Opt-outs for the optional e-mails (no row: both on); the token identifies unsubscribe links."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference"
+    )
+    weekly_digest = models.BooleanField(default=True)
+    practice_reminders = models.BooleanField(default=True)
+    token = models.CharField(max_length=64, unique=True, default=unsubscribe_token, editable=False)
+
+    class Meta:
+        # The model was scheduling's until the preferences joined the e-mails; its table kept the name.
+        db_table = "scheduling_emailpreference"
+
+    def __str__(self) -> str:
+        return f"E-mail preferences of {self.user}"

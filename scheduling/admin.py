@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from django.contrib import admin
 
-from .models import Booking, CoachProfile, EmailPreference, Reminder, Slot
+from .models import Booking, CoachProfile, Reminder, Slot
 
 
 @admin.register(CoachProfile)
@@ -68,13 +68,3 @@ class ReminderAdmin(admin.ModelAdmin):
 
     def has_add_permission(self, request):
         return False
-
-
-@admin.register(EmailPreference)
-class EmailPreferenceAdmin(admin.ModelAdmin):
-    list_display = ["user", "weekly_digest", "practice_reminders"]
-    list_filter = ["weekly_digest", "practice_reminders"]
-    list_select_related = ["user"]
-    search_fields = ["user__email"]
-    raw_id_fields = ["user"]
-    readonly_fields = ["token"]

@@ -9,10 +9,11 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from interviewnode.api import Pagination
+from interviewnode.api import Pagination, StrictCharField
 
-from . import services
 from .selectors import booking_for_user, coach_get, coach_list, open_slots
+from .services.bookings import booking_cancel, booking_create
+from .services.slots import slot_create, slot_withdraw
 
 _ERRORS = {
     400: OpenApiResponse(description="Invalid input: `{code, detail, errors}`"),
@@ -78,7 +79,7 @@ class BookingCreateSerializer(serializers.Serializer):
 
 
 class BookingCancelSerializer(serializers.Serializer):
-    reason = serializers.CharField(max_length=500, required=False, allow_blank=True, default="")
+    reason = StrictCharField(max_length=500, required=False, allow_blank=True, default="")
 
 
 class CoachListApi(APIView):
@@ -115,7 +116,7 @@ class SlotCreateApi(APIView):
             raise exceptions.PermissionDenied("Only coaches publish slots.")
         serializer = SlotSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        slot = services.slot_create(coach=request.user, **serializer.validated_data)
+        slot = slot_create(coach=request.user, **serializer.validated_data)
         return Response(SlotSerializer(slot).data, status=status.HTTP_201_CREATED)
 
 
@@ -126,7 +127,7 @@ class SlotDetailApi(APIView):
     def delete(self, request, slot_id: int):
         if not request.user.has_role(Role.COACH):
             raise exceptions.NotFound()
-        services.slot_withdraw(coach=request.user, slot_id=slot_id)
+        slot_withdraw(coach=request.user, slot_id=slot_id)
         return Response(status=status.HTTP_204_NO_CONTENT)
 
 
@@ -140,7 +141,7 @@ class BookingCreateApi(APIView):
             raise exceptions.PermissionDenied("Only candidates book live mocks.")
         serializer = BookingCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = services.booking_create(candidate=request.user, slot_id=serializer.validated_data["slot"])
+        booking = booking_create(candidate=request.user, slot_id=serializer.validated_data["slot"])
         booking = booking_for_user(user=request.user, booking_id=booking.pk)
         return Response(BookingSerializer(booking).data, status=status.HTTP_201_CREATED)
 
@@ -152,7 +153,7 @@ class BookingCancelApi(APIView):
     def post(self, request, booking_id: int):
         serializer = BookingCancelSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        booking = services.booking_cancel(
+        booking = booking_cancel(
             booking_id=booking_id, user=request.user, reason=serializer.validated_data["reason"]
         )
         return Response(BookingSerializer(booking).data)

@@ -55,11 +55,6 @@ class CancelForm(forms.Form):
     reason = forms.CharField(max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
-class PreferenceForm(forms.Form):
-    weekly_digest = forms.BooleanField(required=False, label="Weekly progress digest")
-    practice_reminders = forms.BooleanField(required=False, label="Practice reminders before my interview")
-
-
 class CoachProfileForm(forms.Form):
     bio = forms.CharField(
         max_length=2000,

@@ -1,8 +1,7 @@
-"""Live mock interviews: coaches publish slots, candidates book them; reminders and e-mail preferences."""
+"""Live mock interviews: coaches publish slots, candidates book them, reminders go out before the start."""
 
 from __future__ import annotations
 
-import secrets
 import uuid
 
 from django.conf import settings
@@ -137,21 +136,3 @@ class Reminder(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} reminder of booking {self.booking_id}"
-
-
-def unsubscribe_token() -> str:
-    return secrets.token_urlsafe(24)
-
-
-class EmailPreference(models.Model):
-    """Opt-outs for the optional e-mails (no row: both on); the token identifies unsubscribe links."""
-
-    user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="email_preference"
-    )
-    weekly_digest = models.BooleanField(default=True)
-    practice_reminders = models.BooleanField(default=True)
-    token = models.CharField(max_length=64, unique=True, default=unsubscribe_token, editable=False)
-
-    def __str__(self) -> str:
-        return f"E-mail preferences of {self.user}"

@@ -13,11 +13,4 @@ urlpatterns = [
     path("coach/slots/", views.coach_slots, name="coach-slots"),
     path("coach/slots/weekly/", views.coach_slots_weekly, name="coach-slots-weekly"),
     path("coach/slots/<int:slot_id>/withdraw/", views.coach_slot_withdraw, name="coach-slot-withdraw"),
-    # Tokens are URL-safe base64 (a slug's alphabet): anything else is no link of ours.
-    path("email/unsubscribe/<slug:token>/", views.unsubscribe, name="unsubscribe"),
-    path(
-        "email/unsubscribe/<slug:token>/<slug:kind>/one-click/",
-        views.unsubscribe_one_click,
-        name="unsubscribe-one-click",
-    ),
 ]

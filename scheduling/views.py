@@ -1,4 +1,4 @@
-"""Pages for live mocks: the coach directory, my bookings, a coach's slots, and the unsubscribe page."""
+"""Pages for live mocks: the coach directory, my bookings, a coach's slots and profile."""
 
 from __future__ import annotations
 
@@ -7,20 +7,16 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
-from django.urls import reverse
-from django.utils.http import urlencode
-from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_http_methods, require_POST
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_POST
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
 from interviewnode.params import MAX_PK, parse_int
 
-from . import services
-from .forms import CancelForm, CoachProfileForm, PreferenceForm, SlotForm, WeeklySlotsForm
-from .models import Booking, CoachProfile, EmailPreference
+from .forms import CancelForm, CoachProfileForm, SlotForm, WeeklySlotsForm
+from .models import Booking, CoachProfile
 from .selectors import (
     bookings_of_candidate,
     bookings_of_coach,
@@ -31,6 +27,7 @@ from .selectors import (
 from .selectors import (
     coach_slots as coach_slot_list,
 )
+from .services import bookings, slots
 
 
 def _coach_only(request) -> None:
@@ -54,7 +51,7 @@ def coach_directory(request):
 @require_POST
 def booking_book(request, slot_id: int):
     try:
-        services.booking_create(candidate=request.user, slot_id=slot_id)
+        bookings.booking_create(candidate=request.user, slot_id=slot_id)
     except ApplicationError as error:
         messages.error(request, error.detail)
         return redirect("scheduling:coaches")
@@ -64,15 +61,15 @@ def booking_book(request, slot_id: int):
 
 @login_required
 def booking_mine(request):
-    bookings = list(bookings_of_candidate(user=request.user))
+    mine = list(bookings_of_candidate(user=request.user))
     # Other open slots of each coach with a live booking, to reschedule to.
-    coach_ids = {b.slot.coach_id for b in bookings if b.is_live}
+    coach_ids = {b.slot.coach_id for b in mine if b.is_live}
     alternatives: dict[int, list] = {}
     for slot in open_slots().filter(coach_id__in=coach_ids):
         alternatives.setdefault(slot.coach_id, []).append(slot)
-    for booking in bookings:
+    for booking in mine:
         booking.alternatives = alternatives.get(booking.slot.coach_id, []) if booking.is_live else []
-    context = {"bookings": bookings, "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS}
+    context = {"bookings": mine, "cutoff_hours": settings.BOOKING_CANCEL_CUTOFF_HOURS}
     return render(request, "scheduling/bookings.html", context)
 
 
@@ -88,7 +85,7 @@ def booking_cancel(request, booking_id: int):
     form = CancelForm(request.POST)
     reason = form.cleaned_data["reason"] if form.is_valid() else ""
     try:
-        booking = services.booking_cancel(booking_id=booking_id, user=request.user, reason=reason)
+        booking = bookings.booking_cancel(booking_id=booking_id, user=request.user, reason=reason)
     except ApplicationError as error:
         messages.error(request, error.detail)
         return _back(request)
@@ -104,7 +101,7 @@ def booking_reschedule(request, booking_id: int):
         messages.error(request, "Pick a new time.")
         return redirect("scheduling:bookings")
     try:
-        services.booking_reschedule(booking_id=booking_id, user=request.user, new_slot_id=slot_id)
+        bookings.booking_reschedule(booking_id=booking_id, user=request.user, new_slot_id=slot_id)
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:
@@ -120,7 +117,7 @@ def coach_profile(request):
     if request.method == "POST":
         form = CoachProfileForm(request.POST)
         if form.is_valid():
-            services.coach_profile_update(coach=request.user, **form.cleaned_data)
+            slots.coach_profile_update(coach=request.user, **form.cleaned_data)
             messages.success(request, "Profile saved: this is what candidates see in the directory.")
             return redirect("scheduling:coach-profile")
         status = 400
@@ -157,7 +154,7 @@ def coach_slots(request):
     if form.is_valid():
         start, end = form.span(request.user.timezone)
         try:
-            services.slot_create(coach=request.user, start=start, end=end)
+            slots.slot_create(coach=request.user, start=start, end=end)
         except ApplicationError as error:
             form.add_error(None, error.detail)
         else:
@@ -174,7 +171,7 @@ def coach_slots_weekly(request):
     if form.is_valid():
         data = form.cleaned_data
         try:
-            slots = services.slots_create_weekly(
+            published = slots.slots_create_weekly(
                 coach=request.user,
                 weekday=data["weekday"],
                 at=data["time"],
@@ -184,7 +181,7 @@ def coach_slots_weekly(request):
         except ApplicationError as error:
             form.add_error(None, error.detail)
         else:
-            messages.success(request, f"{len(slots)} weekly slots published.")
+            messages.success(request, f"{len(published)} weekly slots published.")
             return redirect("scheduling:coach-slots")
     return _coach_page(request, weekly_form=form, status=400)
 
@@ -194,45 +191,9 @@ def coach_slots_weekly(request):
 def coach_slot_withdraw(request, slot_id: int):
     _coach_only(request)
     try:
-        services.slot_withdraw(coach=request.user, slot_id=slot_id)
+        slots.slot_withdraw(coach=request.user, slot_id=slot_id)
     except ApplicationError as error:
         messages.error(request, error.detail)
     else:
         messages.success(request, "Slot withdrawn.")
     return redirect("scheduling:coach-slots")
-
-
-def unsubscribe(request, token: str):
-    """Opt out of the optional e-mails from a link, without signing in; GET only shows the choices."""
-    preference = get_object_or_404(EmailPreference.objects.select_related("user"), token=token)
-    if request.method == "POST":
-        form = PreferenceForm(request.POST)
-        if form.is_valid():
-            services.preference_update(token=token, **form.cleaned_data)
-            messages.success(request, "Your e-mail preferences are saved.")
-            return redirect("scheduling:unsubscribe", token=token)
-    else:
-        initial = {
-            "weekly_digest": preference.weekly_digest,
-            "practice_reminders": preference.practice_reminders,
-        }
-        # The link in an e-mail unticks the kind it came from; nothing changes until the form is sent.
-        if request.GET.get("kind") in initial:
-            initial[request.GET["kind"]] = False
-        form = PreferenceForm(initial=initial)
-    return render(request, "scheduling/unsubscribe.html", {"form": form, "preference": preference})
-
-
-# The POST comes from a mail client (RFC 8058), which has no CSRF token: the link's token is the secret.
-@csrf_exempt
-@require_http_methods(["GET", "POST"])
-def unsubscribe_one_click(request, token: str, kind: str):
-    """The List-Unsubscribe address: a POST opts out at once; a GET (a link checker, a person) only
-    shows the preferences page, so that nothing changes without a deliberate request."""
-    if request.method == "GET":
-        return redirect(reverse("scheduling:unsubscribe", args=[token]) + "?" + urlencode({"kind": kind}))
-    try:
-        services.preference_opt_out(token=token, kind=kind)
-    except ApplicationError as error:
-        return HttpResponse(error.detail, status=error.status_code, content_type="text/plain")
-    return HttpResponse("Unsubscribed.", content_type="text/plain")

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "reviews",
     "notifications",
     "scheduling",
+    "progress",
 ]
 
 MIDDLEWARE = [

@@ -9,7 +9,7 @@ from django.utils import timezone
 from rest_framework.test import APIClient
 
 from scheduling.models import Booking, CoachProfile, Slot
-from scheduling.services import booking_cancel, booking_create
+from scheduling.services.bookings import booking_cancel, booking_create
 from tests.factories import coach_slot
 
 pytestmark = pytest.mark.django_db

@@ -11,8 +11,10 @@ from django.utils import timezone
 
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
+from notifications.preferences import preferences_for
 from scheduling.models import Booking, Slot
-from scheduling.services import booking_create, slot_create
+from scheduling.services.bookings import booking_create
+from scheduling.services.slots import slot_create
 from tests.factories import UserFactory, coach_slot
 
 pytestmark = pytest.mark.django_db
@@ -201,7 +203,5 @@ def test_an_unsubscribe_link_with_an_odd_token_is_a_404(client, token):
 
 
 def test_an_unsubscribe_link_with_an_odd_kind_is_a_404(client, candidate):
-    from scheduling.services import preferences_for
-
     token = preferences_for([candidate])[candidate.pk].token
     assert client.post(f"/email/unsubscribe/{token}/%00/one-click/").status_code == 404

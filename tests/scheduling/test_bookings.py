@@ -13,7 +13,7 @@ from accounts.models import Role
 from interviewnode.errors import ApplicationError
 from notifications.models import OutboxEmail
 from scheduling.models import Booking, Reminder, Slot
-from scheduling.services import booking_cancel, booking_create, booking_reschedule
+from scheduling.services.bookings import booking_cancel, booking_create, booking_reschedule
 from tests.factories import UserFactory, coach_slot
 
 pytestmark = pytest.mark.django_db

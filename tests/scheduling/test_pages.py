@@ -9,11 +9,11 @@ import time_machine
 from django.test import Client
 
 from accounts.models import Role
-from notifications.models import OutboxEmail
+from notifications.models import EmailPreference, OutboxEmail
 from questions.models import Company
 from questions.models import Role as JobRole
-from scheduling.models import Booking, CoachProfile, EmailPreference, Slot
-from scheduling.services import booking_create
+from scheduling.models import Booking, CoachProfile, Slot
+from scheduling.services.bookings import booking_create
 from tests.factories import UserFactory, coach_slot
 
 pytestmark = pytest.mark.django_db
@@ -267,6 +267,8 @@ def test_the_nav_links_to_live_mocks_and_coaches_to_their_slots(candidate_client
 def test_the_booking_admin_lists_bookings(admin_user, client, candidate, coach):
     booking_create(candidate=candidate, slot_id=coach_slot(coach).pk)
     client.force_login(admin_user)
-    for path in ("booking", "slot", "coachprofile", "reminder", "emailpreference"):
+    for path in ("booking", "slot", "coachprofile", "reminder"):
         assert client.get(f"/admin/scheduling/{path}/").status_code == 200, path
+    # The e-mail preferences are the notifications app's.
+    assert client.get("/admin/notifications/emailpreference/").status_code == 200
     assert candidate.email in client.get("/admin/scheduling/booking/").content.decode()

@@ -1,4 +1,5 @@
-"""Booking reminders, the weekly digest and practice reminders: due once, opt-outs, each user's time zone."""
+"""Booking reminders, the weekly digest and practice reminders: due once, opt-outs, each user's time zone,
+and the outbox keys that make an e-mail queued by an earlier release count as sent."""
 
 from __future__ import annotations
 
@@ -11,16 +12,19 @@ from django_celery_beat.models import PeriodicTask
 
 from accounts.models import Profile, Role
 from interviews.models import InterviewSession, SessionItem
-from notifications.models import OutboxEmail
-from scheduling.models import EmailPreference, Reminder
-from scheduling.services import (
-    booking_cancel,
-    booking_create,
-    practice_reminders_send,
-    reminders_send_due,
-    weekly_digest_send,
+from notifications.models import EmailPreference, OutboxEmail
+from progress.emails import practice_reminders_send, weekly_digest_send
+from scheduling.models import Reminder
+from scheduling.services.bookings import booking_cancel, booking_create
+from scheduling.services.reminders import reminders_send_due
+from tests.factories import (
+    QuestionFactory,
+    UserFactory,
+    category,
+    coach_slot,
+    interview_session,
+    outbox_email,
 )
-from tests.factories import QuestionFactory, UserFactory, category, coach_slot, interview_session
 
 pytestmark = pytest.mark.django_db
 
@@ -184,3 +188,54 @@ def test_a_one_click_unsubscribe_with_a_bad_token_or_kind_changes_nothing(candid
 
     preference.refresh_from_db()
     assert (preference.weekly_digest, preference.practice_reminders) == (True, True)
+
+
+# --- outbox keys: rows written by earlier releases still count ---------------------------------------
+# Each key is spelled out as earlier releases wrote it: an e-mail already in the outbox under it is not
+# sent a second time after a deploy.
+
+
+def test_booking_emails_keep_their_outbox_keys(coach, candidate):
+    booking = booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=30).pk)
+
+    assert set(emails("booking_confirmed").values_list("key", flat=True)) == {
+        f"booking_confirmed:booking:{booking.pk}:seq:0:user:{candidate.pk}",
+        f"booking_confirmed:booking:{booking.pk}:seq:0:user:{coach.pk}",
+    }
+
+
+def test_a_booking_reminder_already_in_the_outbox_is_not_sent_again(coach, candidate):
+    booking = booking_create(candidate=candidate, slot_id=coach_slot(coach, hours_ahead=30).pk)
+    reminder = Reminder.objects.get(booking=booking, kind="24h")
+    earlier = outbox_email(
+        candidate, kind="booking_reminder", key=f"booking_reminder:reminder:{reminder.pk}:user:{candidate.pk}"
+    )
+
+    assert reminders_send_due(now=booking.slot.start - timedelta(hours=23)) == 1
+
+    assert list(emails("booking_reminder", candidate)) == [earlier]
+    [to_coach] = emails("booking_reminder", coach)
+    assert to_coach.key == f"booking_reminder:reminder:{reminder.pk}:user:{coach.pk}"
+
+
+def test_a_weekly_digest_already_in_the_outbox_is_not_sent_again(candidate):
+    earlier = outbox_email(
+        candidate, kind="weekly_digest", key=f"weekly_digest:user:{candidate.pk}:week:2026-W44"
+    )
+
+    with time_machine.travel(DIGEST_RUN, tick=False):  # the Monday of ISO week 44
+        assert weekly_digest_send(now=DIGEST_RUN) == 0
+
+    assert list(emails("weekly_digest")) == [earlier]
+
+
+def test_a_practice_reminder_already_in_the_outbox_is_not_sent_again(candidate):
+    now = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # the Monday of ISO week 48
+    Profile.objects.filter(user=candidate).update(interview_date=date(2026, 12, 3))
+    earlier = outbox_email(
+        candidate, kind="practice_reminder", key=f"practice_reminder:user:{candidate.pk}:week:2026-W48"
+    )
+
+    assert practice_reminders_send(now=now) == 0
+
+    assert list(emails("practice_reminder")) == [earlier]

@@ -12,7 +12,8 @@ from accounts.models import Role
 from interviewnode.errors import ApplicationError
 from notifications.models import OutboxEmail
 from scheduling.models import Booking, Reminder
-from scheduling.services import booking_create, reminders_send_due
+from scheduling.services.bookings import booking_create
+from scheduling.services.reminders import reminders_send_due
 from tests.factories import UserFactory, coach_slot
 
 pytestmark = pytest.mark.django_db(transaction=True)

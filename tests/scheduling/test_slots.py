@@ -12,7 +12,8 @@ from django.http import Http404
 from accounts.models import Role
 from interviewnode.errors import ApplicationError
 from scheduling.models import Booking, CoachProfile, Slot
-from scheduling.services import booking_create, slot_create, slot_withdraw, slots_create_weekly
+from scheduling.services.bookings import booking_create
+from scheduling.services.slots import slot_create, slot_withdraw, slots_create_weekly
 from tests.factories import UserFactory, coach_slot
 
 pytestmark = pytest.mark.django_db

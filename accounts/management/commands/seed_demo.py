@@ -12,7 +12,7 @@ from interviews.services import templates_seed
 from questions.models import Company
 from questions.models import Role as JobRole
 from scheduling.models import CoachProfile, Slot
-from scheduling.services import coach_profile_update, slots_create_weekly
+from scheduling.services.slots import coach_profile_update, slots_create_weekly
 
 DEMO_PASSWORD = "interviewnode-demo"  # noqa: S105 - the published demo password
 DEMO_USERS = [
