@@ -83,7 +83,8 @@ LANGUAGES = {
         name="java",
         source_file="Main.java",
         command=(str(JDK_HOME / "bin" / "java"), *JAVA_OPTIONS, "Main.java"),
-        limits=Limits(cpu_seconds=10, wall_seconds=20.0, memory_bytes=1024 * MiB),
+        # The JVM alone runs 14 threads, each counted as a process.
+        limits=Limits(cpu_seconds=10, wall_seconds=20.0, memory_bytes=1024 * MiB, processes=32),
         ro_paths=_outside_usr(JDK_HOME / "conf" / "logging.properties"),
     ),
 }

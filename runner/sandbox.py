@@ -75,7 +75,9 @@ class Limits:
     cpu_seconds: int = 5  # RLIMIT_CPU of each process: SIGXCPU, then SIGKILL one second later
     wall_seconds: float = 10.0  # the parent kills the sandbox
     memory_bytes: int = 512 * MiB  # RLIMIT_AS of each process (address space, not resident memory)
-    processes: int = 64  # RLIMIT_NPROC: processes and threads of this sandbox
+    # RLIMIT_NPROC: processes and threads of this sandbox. RLIMIT_AS holds per process, so together
+    # they bound the sandbox's memory: 16 x 512 MiB at most with these defaults (docs/sandbox.md).
+    processes: int = 16
     output_bytes: int = 64 * KiB  # each of stdout and stderr; more kills the sandbox
     file_bytes: int = 16 * MiB  # RLIMIT_FSIZE: the largest file the program may write
     tmp_bytes: int = 64 * MiB  # size of the private /tmp (a tmpfs: it is memory too)
