@@ -3,6 +3,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 TEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/interviewnode
 TEST_REDIS_URL ?= redis://127.0.0.1:6379/0
+APPS := accounts interviewnode interviews notifications progress questions reviews scheduling
 
 .PHONY: setup run test lint serve-production fuzz
 
@@ -39,6 +40,7 @@ test: setup
 lint: setup
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/pylint --score=n $(APPS)
 
 ## make fuzz: Schemathesis against a live server, as the demo candidate, coach and curator
 fuzz: setup

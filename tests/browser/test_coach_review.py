@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
 from accounts.models import User
+from interviewnode.management.commands.seed_demo import DEMO_PASSWORD
 from interviews.models import InterviewSession
 from questions.models import Question
 from reviews.models import Review
