@@ -9,7 +9,7 @@ from django.contrib.postgres.search import SearchQuery
 from django.db import connection
 from django.db.models import Q
 
-from accounts.management.commands.seed_demo import DEMO_PASSWORD
+from interviewnode.management.commands.seed_demo import DEMO_PASSWORD
 from questions.models import Company, Level, Question
 
 pytestmark = pytest.mark.browser
