@@ -94,7 +94,7 @@ class Outcome:
     stderr_truncated: bool
     wall_ms: int  # from the start of bwrap to its end, sandbox setup included
     cpu_ms: int  # user + system time of all the sandbox's processes
-    peak_memory_kb: int | None  # largest resident set of the program (None when it was killed)
+    peak_memory_kb: int | None  # largest resident set of the program (None if the parent killed it)
     limit: Limit | None  # the limit that stopped or broke the run, if one did
 
     @property
@@ -128,8 +128,9 @@ def run(
             raise ValueError(f"file name {name!r}: use letters, digits, '_', '.' and '-' only")
     bwrap_status, bwrap_status_w = os.pipe()
     init_status, init_status_w = os.pipe()
-    file_fds = [_memfd(name, data) for name, data in (files or {}).items()]
+    file_fds: list[int] = []
     try:
+        file_fds.extend(_memfd(name, data) for name, data in (files or {}).items())
         command = _command(
             bwrap, argv, dict(zip(files or {}, file_fds, strict=True)), limits, env or {}, ro_paths,
             bwrap_status_w, init_status_w,
