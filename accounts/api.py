@@ -7,6 +7,8 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from interviewnode.api import StrictCharField
+
 from .services import token_issue, token_revoke_all
 
 
@@ -19,7 +21,7 @@ class TokenApi(APIView):
 
     class InputSerializer(serializers.Serializer):
         email = serializers.EmailField()
-        password = serializers.CharField(trim_whitespace=False, max_length=200)
+        password = StrictCharField(trim_whitespace=False, max_length=200)
 
     def _revoking(self) -> bool:
         # getattr: the schema generator asks before it has given the view a request.

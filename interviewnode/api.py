@@ -1,10 +1,10 @@
-"""API plumbing shared by every app: the error shape and pagination."""
+"""API plumbing shared by every app: the error shape, pagination and strict text input."""
 
 from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
-from rest_framework import exceptions, status
+from rest_framework import exceptions, serializers, status
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -43,6 +43,16 @@ def exception_handler(exc, context):
         detail = response.data.get("detail", "") if isinstance(response.data, dict) else response.data
         response.data = {"code": code, "detail": str(detail)}
     return response
+
+
+class StrictCharField(serializers.CharField):
+    """Text input that must be sent as text. DRF's CharField turns a JSON number into a string
+    (``0`` → ``"0"``); the schema says ``type: string``, so a number is refused like a list is."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 class Pagination(PageNumberPagination):

@@ -9,7 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from accounts.models import Role
-from interviewnode.api import Pagination
+from interviewnode.api import Pagination, StrictCharField
 from interviewnode.markdown import render_user_markdown
 from interviewnode.params import MAX_PK, parse_int
 from questions.models import Question
@@ -157,7 +157,7 @@ class MarkdownPreviewApi(APIView):
     """Render an answer's Markdown exactly as coaches will see it (sanitised)."""
 
     class InputSerializer(serializers.Serializer):
-        text = serializers.CharField(allow_blank=True, trim_whitespace=False, max_length=MAX_ANSWER_BYTES)
+        text = StrictCharField(allow_blank=True, trim_whitespace=False, max_length=MAX_ANSWER_BYTES)
 
         class Meta:
             ref_name = "MarkdownPreviewInput"

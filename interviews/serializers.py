@@ -11,6 +11,7 @@ from __future__ import annotations
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from interviewnode.api import StrictCharField
 from interviewnode.markdown import render_markdown
 from questions.models import Category, Company, Level, Role
 from questions.rubric import effective_rubric
@@ -32,7 +33,7 @@ class SessionCreateSerializer(serializers.Serializer):
     Anything else a client sends (a deadline, a score, an owner) is not a field here and is ignored.
     """
 
-    template = serializers.CharField(required=False, help_text="A template's slug (or id)")
+    template = StrictCharField(required=False, help_text="A template's slug (or id)")
     question = serializers.IntegerField(required=False, help_text="Practice one published question")
     mode = serializers.ChoiceField(choices=Mode.choices, required=False)
     role = _slug_field(Role.objects.all(), required=False)
@@ -62,7 +63,7 @@ class SessionCreateSerializer(serializers.Serializer):
 
 
 class AnswerSaveSerializer(serializers.Serializer):
-    content = serializers.CharField(required=False, allow_blank=True, trim_whitespace=False)
+    content = StrictCharField(required=False, allow_blank=True, trim_whitespace=False)
     choice_ids = serializers.ListField(child=serializers.IntegerField(), required=False)
     version = serializers.IntegerField(min_value=0)
 
