@@ -16,6 +16,8 @@ from interviewnode.errors import ApplicationError
 MAX_PK = 2**63 - 1  # the largest bigint primary key
 _DIGITS = re.compile(r"[0-9]{1,18}")  # 18 digits always fit a bigint
 _SLUG = re.compile(r"[-a-zA-Z0-9_]{1,100}")
+# What query_slug accepts, for the OpenAPI schema (an empty value is the same as none).
+SLUG_QUERY_PATTERN = r"^[-a-zA-Z0-9_]{0,100}$"
 
 
 def parse_int(value: object, *, min_value: int, max_value: int) -> int | None:

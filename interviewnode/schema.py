@@ -8,17 +8,32 @@ than the view (401 without a token, 404 for an unknown id or page, 400 for a mal
 from __future__ import annotations
 
 from drf_spectacular import openapi
-from drf_spectacular.utils import OpenApiResponse
+from drf_spectacular.utils import OpenApiResponse, extend_schema_field
 from rest_framework import permissions, serializers
 
 
+@extend_schema_field(
+    {
+        "oneOf": [
+            {"type": "object", "additionalProperties": {}},
+            {"type": "array", "items": {"type": "string"}},
+        ]
+    }
+)
+class _ErrorsField(serializers.JSONField):
+    """Per field (``{field: [message, …]}``, nested as the input is) for a serializer's or a query
+    parameter's refusal; a list of messages for a question the bank refuses."""
+
+
 class ErrorSerializer(serializers.Serializer):
-    """Every API error: ``{code, detail}``; invalid input adds ``errors`` per field."""
+    """Every API error: ``{code, detail}``; invalid input adds ``errors``."""
 
     code = serializers.CharField(help_text="Stable, for clients: invalid, not_found, forbidden, …")
     detail = serializers.CharField(help_text="For people")
-    # Per field for a serializer's refusal; a list of messages for a bank row's.
-    errors = serializers.JSONField(required=False, help_text="Invalid input: the messages (per field)")
+    errors = _ErrorsField(
+        required=False,
+        help_text="Invalid input: the messages per field (`{field: [message]}`), or a list of them",
+    )
 
     class Meta:
         ref_name = "Error"

@@ -1,10 +1,13 @@
 from __future__ import annotations
 
+from django.core.validators import RegexValidator
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from interviewnode.api import StrictCharField
 from interviewnode.markdown import render_markdown
 
+from .bank import MAX_TEXT, SLUG_PATTERN
 from .models import Choice, Question
 
 
@@ -105,27 +108,43 @@ class QuestionDetailSerializer(serializers.ModelSerializer):
 
 
 class QuestionWriteSerializer(serializers.Serializer):
-    """A question as curators write it: the same fields as a row of the bank's JSON import."""
+    """A question as curators write it: the same fields as a row of the bank's JSON import.
 
-    slug = serializers.CharField(required=False)
-    title = serializers.CharField(required=False)
-    kind = serializers.CharField(required=False)
-    category = serializers.CharField(required=False)
-    difficulty = serializers.CharField(required=False)
-    status = serializers.CharField(required=False)
-    roles = serializers.ListField(child=serializers.CharField(), required=False)
-    levels = serializers.ListField(child=serializers.CharField(), required=False)
-    companies = serializers.ListField(child=serializers.CharField(), required=False)
-    topics = serializers.ListField(child=serializers.CharField(), required=False)
-    time_minutes = serializers.FloatField(required=False)
-    weight = serializers.IntegerField(required=False)
-    provenance = serializers.CharField(required=False, allow_blank=True)
-    prompt = serializers.CharField(required=False)
-    reference_answer = serializers.CharField(required=False, allow_blank=True)
-    explanation = serializers.CharField(required=False, allow_blank=True)
-    language = serializers.CharField(required=False, allow_blank=True)
-    starter_code = serializers.CharField(required=False, allow_blank=True)
-    choices = serializers.ListField(child=serializers.DictField(), required=False)
+    Each field is checked here as the schema shows it; the bank checks the rest when it saves the row
+    (slugs that exist, what each kind needs, the rubric) and lists every problem in ``errors``. A POST
+    needs the fields marked required; a PATCH (``partial``) sends only those it changes.
+    """
+
+    slug = StrictCharField(max_length=80, validators=[RegexValidator(SLUG_PATTERN)], help_text="kebab-case")
+    title = StrictCharField(max_length=200)
+    kind = serializers.ChoiceField(choices=Question.Kind.choices)
+    category = StrictCharField(help_text="A category's slug")
+    difficulty = serializers.ChoiceField(choices=Question.Difficulty.choices)
+    status = serializers.ChoiceField(
+        choices=Question.Status.choices,
+        required=False,
+        # The same words as question_transition's, which moves a PATCH's status along the workflow.
+        error_messages={"invalid_choice": f"Allowed: {', '.join(Question.Status.values)}."},
+    )
+    roles = serializers.ListField(child=StrictCharField(), min_length=1, help_text="Role slugs")
+    levels = serializers.ListField(child=StrictCharField(), min_length=1, help_text="Level slugs")
+    companies = serializers.ListField(child=StrictCharField(), required=False, help_text="Company slugs")
+    topics = serializers.ListField(
+        child=StrictCharField(max_length=60, validators=[RegexValidator(SLUG_PATTERN)]), required=False
+    )
+    time_minutes = serializers.FloatField(min_value=1, max_value=180, required=False)
+    weight = serializers.IntegerField(min_value=1, max_value=100, required=False)
+    provenance = StrictCharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    prompt = StrictCharField(max_length=MAX_TEXT, help_text="Markdown")
+    reference_answer = StrictCharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    explanation = StrictCharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    language = serializers.ChoiceField(
+        choices=Question.Language.choices, required=False, allow_blank=True, help_text="Code questions"
+    )
+    starter_code = StrictCharField(max_length=MAX_TEXT, required=False, allow_blank=True)
+    choices = serializers.ListField(
+        child=serializers.DictField(), required=False, help_text="Multiple choice: [{text, correct}], 2 to 6"
+    )
     rubric = serializers.ListField(child=serializers.DictField(), required=False, allow_null=True)
 
 

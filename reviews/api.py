@@ -10,10 +10,11 @@ from rest_framework.views import APIView
 
 from accounts.models import Role
 from interviewnode.api import Pagination
+from interviewnode.params import SLUG_QUERY_PATTERN
 from interviews.selectors import session_for_user
 
 from . import services
-from .selectors import QUEUE_SLUG_FILTERS, queue_filters, review_queue
+from .selectors import MAX_QUEUE_AGE_HOURS, QUEUE_SLUG_FILTERS, queue_filters, review_queue
 from .serializers import (
     QueueEntrySerializer,
     ReviewSaveSerializer,
@@ -47,8 +48,15 @@ class ReviewQueueApi(APIView):
 
     @extend_schema(
         parameters=[
-            *(OpenApiParameter(name, str, description="slug") for name in QUEUE_SLUG_FILTERS),
-            OpenApiParameter("age", int, description="At least this many hours since submission"),
+            *(
+                OpenApiParameter(name, str, pattern=SLUG_QUERY_PATTERN, description="slug")
+                for name in QUEUE_SLUG_FILTERS
+            ),
+            OpenApiParameter(
+                "age",
+                {"type": "integer", "minimum": 0, "maximum": MAX_QUEUE_AGE_HOURS},
+                description="At least this many hours since submission",
+            ),
         ],
         responses={200: QueueEntrySerializer(many=True), 403: _ERRORS[403]},
     )

@@ -239,6 +239,9 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "/static/dist/swagger-ui",
     "SWAGGER_UI_FAVICON_HREF": "/static/dist/swagger-ui/favicon-32x32.png",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Request bodies are documented as JSON. The form parsers stay for DRF's browsable API; a form
+    # cannot say null, a number or a nested object, so documenting it would promise what it cannot carry.
+    "PARSER_WHITELIST": ["interviewnode.parsers.JSONParser"],
 }
 
 # Celery: with REDIS_URL unset, tasks run in-process so the app works with nothing else running.
